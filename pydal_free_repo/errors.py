@@ -1,0 +1,89 @@
+"""The package's exceptions, and the one place that turns driver errors into them.
+
+Callers catch ``PfrError`` (or a subclass) and never see a raw psycopg error: the
+message says what was wrong in words a person understands, and a connection string's
+password never appears in it.
+"""
+
+from __future__ import annotations
+
+import psycopg
+from psycopg import errors as pg_errors
+
+from pydal_free_repo.redact import redact_text
+
+
+class PfrError(Exception):
+    """Base class of every error this package raises."""
+
+
+class ConfigurationError(PfrError):
+    """A setting is missing or malformed (DSN, configuration file, job name)."""
+
+
+class DatabaseUnavailable(PfrError):
+    """The database cannot be reached, or the connection broke mid-operation."""
+
+
+class InvalidValue(PfrError, ValueError):
+    """A value was refused: unknown status or action, negative count, too long a text."""
+
+
+class NotFound(PfrError, LookupError):
+    """The referenced row does not exist (for example an unknown history id)."""
+
+
+class InvalidTransition(PfrError):
+    """A row is not in the state the operation needs (completing a row that is not processing)."""
+
+
+class Conflict(PfrError):
+    """A uniqueness rule refused the write."""
+
+
+class MigrationError(PfrError):
+    """Applying or rolling back migrations failed."""
+
+
+class QueryTimeout(PfrError):
+    """A statement or lock wait exceeded its timeout."""
+
+
+# Friendlier words for the constraints whose raw message is least helpful. The names are
+# fixed in migrations/, which is why every constraint there is named.
+CONSTRAINT_MESSAGES: dict[str, str] = {
+    "uq_iph_active_issue_key": "this issue already has a queued, processing or completed row",
+}
+
+
+def translate(exc: psycopg.Error, *, secrets: tuple[str, ...] = ()) -> PfrError:
+    """Map a psycopg error to the package's error; the caller raises it ``from exc``."""
+    diag = getattr(exc, "diag", None)
+    constraint = getattr(diag, "constraint_name", None)
+    table = getattr(diag, "table_name", None)
+    detail = getattr(diag, "message_detail", None)
+    primary = getattr(diag, "message_primary", None) or str(exc).strip()
+    where = f" on {table}" if table else ""
+    known = CONSTRAINT_MESSAGES.get(constraint or "")
+
+    def say(text: str) -> str:
+        return redact_text(text, secrets)
+
+    if isinstance(exc, pg_errors.CheckViolation):
+        return InvalidValue(say(f"value refused by check {constraint}{where}: {known or primary}"))
+    if isinstance(exc, pg_errors.ForeignKeyViolation):
+        return NotFound(say(f"referenced row does not exist ({constraint}{where}): {detail or primary}"))
+    if isinstance(exc, pg_errors.UniqueViolation):
+        return Conflict(say(f"{known or primary} ({constraint}{where})"))
+    if isinstance(exc, pg_errors.NotNullViolation):
+        column = getattr(diag, "column_name", None)
+        return InvalidValue(say(f"{column}{where} must not be empty"))
+    if isinstance(exc, pg_errors.DataError):
+        return InvalidValue(say(f"value refused{where}: {primary}"))
+    if isinstance(exc, (pg_errors.QueryCanceled, pg_errors.LockNotAvailable)):
+        return QueryTimeout(say(f"timed out: {primary}"))
+    if isinstance(exc, psycopg.OperationalError):
+        return DatabaseUnavailable(say(f"database unavailable: {primary}"))
+    if isinstance(exc, psycopg.InterfaceError):
+        return DatabaseUnavailable(say(f"database connection unusable: {primary}"))
+    return PfrError(say(f"database error: {primary}"))

@@ -1,0 +1,73 @@
+"""Apply, list and roll back the yoyo migrations shipped in ``migrations/``."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+
+from yoyo import get_backend, read_migrations
+from yoyo.migrations import MigrationList
+
+from pydal_free_repo.dsn import conninfo_params, resolve_dsn, yoyo_uri
+from pydal_free_repo.errors import MigrationError
+from pydal_free_repo.redact import redact_text
+
+
+@dataclass(frozen=True)
+class MigrationState:
+    id: str
+    applied: bool
+
+
+def migrations_dir() -> Path:
+    return Path(str(files("pydal_free_repo.migrations")))
+
+
+def _migrations() -> MigrationList:
+    # The folder is a Python package (so importlib.resources can find it once installed);
+    # its __init__.py is not a migration.
+    found = read_migrations(str(migrations_dir()))
+    return MigrationList([m for m in found if not m.id.startswith("__")])
+
+
+@contextlib.contextmanager
+def _backend(dsn: str | None) -> Iterator[object]:
+    resolved = resolve_dsn(dsn)
+    password = conninfo_params(resolved).get("password")
+    secrets = (password,) if password else ()
+    try:
+        backend = get_backend(yoyo_uri(resolved))
+        with backend.lock():
+            yield backend
+    except MigrationError:
+        raise
+    except Exception as exc:
+        raise MigrationError(redact_text(f"migration failed: {exc}", secrets)) from exc
+
+
+def migrate(dsn: str | None = None) -> list[str]:
+    """Apply every pending migration; return the ids applied, in order."""
+    with _backend(dsn) as backend:
+        pending = backend.to_apply(_migrations())
+        backend.apply_migrations(pending)
+        return [m.id for m in pending]
+
+
+def rollback(dsn: str | None = None, count: int = 1) -> list[str]:
+    """Roll back the ``count`` most recent migrations; return their ids."""
+    if count < 1:
+        raise MigrationError("rollback needs a count of at least 1")
+    with _backend(dsn) as backend:
+        to_roll = backend.to_rollback(_migrations())[:count]
+        backend.rollback_migrations(to_roll)
+        return [m.id for m in to_roll]
+
+
+def status(dsn: str | None = None) -> list[MigrationState]:
+    with _backend(dsn) as backend:
+        applied = set(backend.get_applied_migration_hashes())
+        return [MigrationState(m.id, m.hash in applied) for m in _migrations()]
+
