@@ -1,7 +1,7 @@
 """pydal_free_repo: a durable, queryable history of what LLM agents did, in PostgreSQL."""
 
 from pydal_free_repo.database import Database
-from pydal_free_repo.migrate import migrate
+from pydal_free_repo.schema import migrate
 
 __all__ = ["Database", "migrate"]
 __version__ = "0.1.0"

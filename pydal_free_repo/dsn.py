@@ -25,7 +25,7 @@ def resolve_dsn(dsn: str | None = None) -> str:
 
 
 def conninfo_params(dsn: str) -> dict[str, str]:
-    """The DSN's parameters (URI or key=value form), or a ConfigurationError without the password."""
+    """The DSN's parameters (URI or key=value form); malformed: ConfigurationError, no password."""
     try:
         return {key: str(value) for key, value in conninfo_to_dict(dsn).items()}
     except Exception:  # psycopg.ProgrammingError: its message may quote the DSN

@@ -72,7 +72,9 @@ def translate(exc: psycopg.Error, *, secrets: tuple[str, ...] = ()) -> PfrError:
     if isinstance(exc, pg_errors.CheckViolation):
         return InvalidValue(say(f"value refused by check {constraint}{where}: {known or primary}"))
     if isinstance(exc, pg_errors.ForeignKeyViolation):
-        return NotFound(say(f"referenced row does not exist ({constraint}{where}): {detail or primary}"))
+        return NotFound(
+            say(f"referenced row does not exist ({constraint}{where}): {detail or primary}")
+        )
     if isinstance(exc, pg_errors.UniqueViolation):
         return Conflict(say(f"{known or primary} ({constraint}{where})"))
     if isinstance(exc, pg_errors.NotNullViolation):

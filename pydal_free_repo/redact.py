@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit, urlunsplit
 
 MASK = "****"
 
@@ -14,23 +13,14 @@ _QUERY_PASSWORD = re.compile(r"([?&]password=)([^&\s]*)", re.IGNORECASE)
 
 def redact_dsn(dsn: str) -> str:
     """Return ``dsn`` with its password replaced by ``****`` (URI or key=value form)."""
-    if "://" in dsn:
-        parts = urlsplit(dsn)
-        netloc = parts.netloc
-        if "@" in netloc:
-            userinfo, hostinfo = netloc.rsplit("@", 1)
-            if ":" in userinfo:
-                user, password = userinfo.split(":", 1)
-                if password:
-                    netloc = f"{user}:{MASK}@{hostinfo}"
-        query = _QUERY_PASSWORD.sub(lambda m: m.group(1) + MASK, parts.query)
-        return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
-    return _KEYWORD_PASSWORD.sub(lambda m: m.group(1) + MASK, dsn)
+    return redact_text(dsn)
 
 
 def redact_text(text: str, secrets: tuple[str, ...] = ()) -> str:
     """Mask every password-looking part of free text, and every given secret verbatim."""
-    text = _URI_PASSWORD.sub(lambda m: m.group(1) + MASK + m.group(3) if m.group(2) else m.group(0), text)
+    text = _URI_PASSWORD.sub(
+        lambda m: m.group(1) + MASK + m.group(3) if m.group(2) else m.group(0), text
+    )
     text = _KEYWORD_PASSWORD.sub(lambda m: m.group(1) + MASK, text)
     text = _QUERY_PASSWORD.sub(lambda m: m.group(1) + MASK, text)
     for secret in secrets:

@@ -21,7 +21,7 @@ from pytest_postgresql import factories
 
 from pydal_free_repo import Database, embedded
 from pydal_free_repo.dsn import conninfo_params
-from pydal_free_repo.migrate import migrate
+from pydal_free_repo.schema import migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 

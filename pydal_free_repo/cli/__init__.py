@@ -61,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _fail(exc: Exception, code: int) -> int:
-    print(f"pfr: error: {redact_text(str(exc))}", file=sys.stderr)
+    one_line = " ".join(redact_text(str(exc)).split())
+    print(f"pfr: error: {one_line}", file=sys.stderr)
     return code
 
 

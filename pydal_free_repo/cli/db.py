@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from pydal_free_repo import embedded, migrate
+from pydal_free_repo import embedded, schema
 from pydal_free_repo.cli.context import Context
 from pydal_free_repo.cli.output import add_json_flag, emit, print_json
 from pydal_free_repo.redact import redact_dsn
@@ -14,7 +14,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     p = commands.add_parser("migrate", help="apply pending migrations (or list / roll back)")
     group = p.add_mutually_exclusive_group()
     group.add_argument("--list", action="store_true", help="show applied and pending migrations")
-    group.add_argument("--rollback", type=int, metavar="N", help="roll back the N latest migrations")
+    group.add_argument(
+        "--rollback", type=int, metavar="N", help="roll back the N latest migrations"
+    )
     add_json_flag(p)
     p.set_defaults(handler=run_migrate)
 
@@ -30,15 +32,15 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run_migrate(args: argparse.Namespace, ctx: Context) -> int:
     if args.list:
-        states = migrate.status(ctx.dsn)
+        states = schema.status(ctx.dsn)
         rows = [{"migration": s.id, "state": "applied" if s.applied else "pending"} for s in states]
         emit(args, rows)
         return 0
     if args.rollback is not None:
-        done = migrate.rollback(ctx.dsn, args.rollback)
+        done = schema.rollback(ctx.dsn, args.rollback)
         verb = "rolled back"
     else:
-        done = migrate.migrate(ctx.dsn)
+        done = schema.migrate(ctx.dsn)
         verb = "applied"
     if args.json:
         print_json({verb.replace(" ", "_"): done})

@@ -61,10 +61,10 @@ def print_table(rows: Sequence[Mapping[str, Any]], columns: Iterable[str] | None
     cols = list(columns) if columns is not None else list(rows[0].keys())
     cells = [[_cell(r.get(c)) for c in cols] for r in rows]
     widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(cols)]
-    print("  ".join(c.ljust(w) for c, w in zip(cols, widths)).rstrip())
+    print("  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True)).rstrip())
     print("  ".join("-" * w for w in widths))
     for row in cells:
-        print("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip())
+        print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
 
 
 def emit(args: argparse.Namespace, value: Any, columns: Iterable[str] | None = None) -> None:

@@ -1,4 +1,4 @@
-"""Apply, list and roll back the yoyo migrations shipped in ``migrations/``."""
+"""The schema: apply, list and roll back the yoyo migrations shipped in ``migrations/``."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
+import psycopg
 from yoyo import get_backend, read_migrations
 from yoyo.migrations import MigrationList
 
 from pydal_free_repo.dsn import conninfo_params, resolve_dsn, yoyo_uri
-from pydal_free_repo.errors import MigrationError
+from pydal_free_repo.errors import DatabaseUnavailable, MigrationError
 from pydal_free_repo.redact import redact_text
 
 
@@ -39,11 +40,13 @@ def _backend(dsn: str | None) -> Iterator[object]:
     password = conninfo_params(resolved).get("password")
     secrets = (password,) if password else ()
     try:
-        backend = get_backend(yoyo_uri(resolved))
-        with backend.lock():
+        # yoyo leaves its connection open unless the backend is used as a context manager.
+        with get_backend(yoyo_uri(resolved)) as backend, backend.lock():
             yield backend
     except MigrationError:
         raise
+    except psycopg.OperationalError as exc:
+        raise DatabaseUnavailable(redact_text(f"database unavailable: {exc}", secrets)) from exc
     except Exception as exc:
         raise MigrationError(redact_text(f"migration failed: {exc}", secrets)) from exc
 
@@ -70,4 +73,3 @@ def status(dsn: str | None = None) -> list[MigrationState]:
     with _backend(dsn) as backend:
         applied = set(backend.get_applied_migration_hashes())
         return [MigrationState(m.id, m.hash in applied) for m in _migrations()]
-

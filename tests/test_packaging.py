@@ -1,0 +1,75 @@
+"""A non-editable install carries sql/ and migrations/ and works from any directory."""
+
+import subprocess
+import sys
+import sysconfig
+import venv
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_wheel_carries_sql_and_migrations_and_migrates_from_elsewhere(tmp_path, empty_dsn):
+    wheels = tmp_path / "wheels"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "-w",
+            str(wheels),
+            str(ROOT),
+        ],
+        check=True,
+    )
+    (wheel,) = wheels.glob("pydal_free_repo-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert any(n.startswith("pydal_free_repo/migrations/0001_") for n in names)
+    assert any(n.startswith("pydal_free_repo/jobs/") for n in names)
+    assert not any(n.startswith(("jobs/", "sql/", "migrations/")) for n in names)
+    shipped_sql = {n for n in names if n.startswith("pydal_free_repo/sql/") and n.endswith(".sql")}
+    in_checkout = {
+        "pydal_free_repo/sql/" + p.relative_to(ROOT / "sql").as_posix()
+        for p in (ROOT / "sql").rglob("*.sql")
+    }
+    assert shipped_sql == in_checkout
+
+    # A fresh environment with the wheel pip-installed; dependencies borrowed from this one
+    # through a .pth file (which does not run this environment's editable-install hook).
+    env_dir = tmp_path / "env"
+    venv.EnvBuilder(with_pip=True).create(env_dir)
+    env_python = env_dir / "bin" / "python"
+    env_site = subprocess.run(
+        [env_python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    (Path(env_site) / "borrowed.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    subprocess.run(
+        [env_python, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", str(wheel)],
+        check=True,
+    )
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = subprocess.run(
+        [env_dir / "bin" / "pfr", "--dsn", empty_dsn, "migrate"],
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "applied 0001_" in result.stdout
+    where = subprocess.run(
+        [env_python, "-c", "import pydal_free_repo; print(pydal_free_repo.__file__)"],
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert where.startswith(env_site)
