@@ -1,7 +1,8 @@
 """pydal_free_repo: a durable, queryable history of what LLM agents did, in PostgreSQL."""
 
 from pydal_free_repo.database import Database
+from pydal_free_repo.issues import IssueHistory
 from pydal_free_repo.schema import migrate
 
-__all__ = ["Database", "migrate"]
+__all__ = ["Database", "IssueHistory", "migrate"]
 __version__ = "0.1.0"

@@ -1,0 +1,159 @@
+"""What the issue-history repository returns: frozen dataclasses with document 004's names.
+
+Field names follow the document's HTTP responses (``duration``, ``files[].path``,
+``llm_calls[].cost``...) so code written against the document reads the same. Costs are
+``Decimal`` (exact USD) and times ``datetime``; ``to_jsonable`` (``pfr --json``) turns both
+into JSON. ``as_dict`` gives the plain dict.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from typing import Any
+
+# The values of check_iph_status; the key rule is uq_iph_active_issue_key.
+STATUSES = ("queued", "processing", "completed", "failed")
+FILE_ACTIONS = ("modified", "created", "deleted")
+CALL_TYPES = ("spec_conversion", "code_diff", "new_file", "other")
+API_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")
+
+
+class _Record:
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)  # type: ignore[call-overload]
+
+
+@dataclass(frozen=True)
+class Claim(_Record):
+    """The outcome of ``claim`` or ``enqueue``.
+
+    ``status`` is ``processing`` (claimed) or ``queued`` (enqueued) when ``acquired``;
+    otherwise ``already_queued``, ``already_processing`` or ``already_completed``, and
+    ``history_id`` and the times are those of the row that holds the key.
+    """
+
+    acquired: bool
+    history_id: int
+    status: str
+    issue_key: str
+    created_at: dt.datetime | None = None
+    started_at: dt.datetime | None = None
+    completed_at: dt.datetime | None = None
+    pr_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Finished(_Record):
+    """A run moved to ``completed`` or ``failed``: the server's times."""
+
+    history_id: int
+    status: str
+    completed_at: dt.datetime
+    processing_duration_seconds: int
+
+
+@dataclass(frozen=True)
+class LlmCallRecorded(_Record):
+    id: int
+    total_tokens: int | None
+    computed_cost: Decimal | None
+    estimated_cost: Decimal | None
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class HistoryEntry(_Record):
+    """One row of ``history()`` (document 004's GET /history)."""
+
+    id: int
+    issue_key: str
+    issue_summary: str | None
+    status: str
+    branch_name: str | None
+    pr_url: str | None
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    completed_at: dt.datetime | None
+    duration: int | None
+    modified_files_count: int | None
+    error_message: str | None
+
+
+@dataclass(frozen=True)
+class FileChange(_Record):
+    path: str
+    action: str
+    diff_count: int | None
+    encoding: str | None
+    original_encoding: str | None
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class LlmCall(_Record):
+    """One LLM call in ``detail()``; ``cost`` is None for a model with no price."""
+
+    call_type: str
+    model: str
+    prompt_tokens: int | None
+    completion_tokens: int | None
+    total_tokens: int | None
+    cost: Decimal | None
+    cache_hit: bool
+    duration: Decimal | None
+    error_message: str | None
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class ApiCall(_Record):
+    method: str
+    endpoint: str
+    status_code: int | None
+    duration: Decimal | None
+    error_message: str | None
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Detail(_Record):
+    """One run with its files and calls (document 004's GET /history/<id>).
+
+    ``total_llm_cost`` sums the priced calls; ``unpriced_llm_calls`` counts the others.
+    """
+
+    id: int
+    issue_key: str
+    issue_summary: str | None
+    status: str
+    branch_name: str | None
+    pr_url: str | None
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    completed_at: dt.datetime | None
+    duration: int | None
+    modified_files_count: int | None
+    error_message: str | None
+    result_data: Any
+    total_llm_cost: Decimal
+    unpriced_llm_calls: int
+    files: list[FileChange] = field(default_factory=list)
+    llm_calls: list[LlmCall] = field(default_factory=list)
+    api_calls: list[ApiCall] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FileHistoryEntry(_Record):
+    """One change of a file (document 004's GET /files/<path>/history)."""
+
+    file_path: str
+    action: str
+    diff_count: int | None
+    created_at: dt.datetime
+    history_id: int
+    issue_key: str
+    issue_summary: str | None
+    status: str
+    pr_url: str | None
