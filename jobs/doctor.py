@@ -1,0 +1,59 @@
+"""``pfr doctor``: the monitoring queries of document 004 as one health report.
+
+Each section is one named query under ``sql/monitoring/`` (or ``sql/maintenance/``); a
+section that cannot run here (pg_stat_statements not installed) says so instead of
+failing the report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydal_free_repo.config import JobsConfig
+from pydal_free_repo.database import Database
+
+SECTIONS = (
+    "table_sizes",
+    "index_usage",
+    "unused_indexes",
+    "dead_tuples",
+    "slow_queries",
+    "waiting_locks",
+    "default_partition_rows",
+    "unpriced_llm_calls",
+    "stale_claims",
+)
+
+
+def report(
+    db: Database, config: JobsConfig | None = None, *, now: dt.datetime | None = None, limit=50
+) -> dict[str, Any]:
+    """Every section as a list of rows (or a note), keyed by section name."""
+    config = config or JobsConfig()
+    now = now or dt.datetime.now(dt.timezone.utc)
+    params = {"limit": limit}
+    out: dict[str, Any] = {}
+    with db.connection() as conn:
+        out["table_sizes"] = db.fetch_all("monitoring/table_sizes", params, conn=conn)
+        indexes = db.fetch_all("monitoring/index_usage", params, conn=conn)
+        out["index_usage"] = indexes
+        out["unused_indexes"] = [row for row in indexes if row["unused"]]
+        out["dead_tuples"] = db.fetch_all("monitoring/dead_tuples", params, conn=conn)
+        if db.fetch_one("monitoring/pg_stat_statements_available", conn=conn)["available"]:
+            out["slow_queries"] = db.fetch_all("monitoring/slow_queries", params, conn=conn)
+        else:
+            out["slow_queries"] = {"note": "pg_stat_statements is not installed in this database"}
+        out["waiting_locks"] = db.fetch_all("monitoring/waiting_locks", params, conn=conn)
+        out["default_partition_rows"] = [
+            row
+            for row in db.fetch_all("maintenance/default_partition_rows", conn=conn)
+            if row["row_count"]
+        ]
+        out["unpriced_llm_calls"] = db.fetch_all("monitoring/unpriced_llm_calls", params, conn=conn)
+        out["stale_claims"] = db.fetch_all(
+            "monitoring/stale_claims",
+            {**params, "now": now, "stale_after_seconds": config.reaper.stale_after_seconds},
+            conn=conn,
+        )
+    return out

@@ -1,0 +1,201 @@
+"""Settings of the maintenance jobs: defaults, an optional TOML file, environment variables.
+
+Later sources win: the defaults below, then the TOML file (``--config FILE`` or
+``PFR_CONFIG``), then one environment variable per setting, named
+``PFR_<SECTION>_<KEY>`` in upper case (``[backup] keep_count`` is ``PFR_BACKUP_KEEP_COUNT``).
+Every default here is listed in the README ("Maintenance daemon").
+
+Schedules are cron expressions in UTC: five fields (minute hour day month weekday), or six
+with seconds first. A retention period of 0 days keeps the rows forever.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from pydal_free_repo.errors import ConfigurationError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+CONFIG_ENV = "PFR_CONFIG"
+
+DEFAULT_SCHEDULES: dict[str, str] = {
+    "partitions": "15 0 * * *",
+    "vacuum": "30 3 * * *",
+    "retention": "0 4 * * *",
+    "backup": "0 2 * * *",
+    "reaper": "*/5 * * * *",
+}
+
+
+@dataclass(frozen=True)
+class Schedules:
+    partitions: str = DEFAULT_SCHEDULES["partitions"]
+    vacuum: str = DEFAULT_SCHEDULES["vacuum"]
+    retention: str = DEFAULT_SCHEDULES["retention"]
+    backup: str = DEFAULT_SCHEDULES["backup"]
+    reaper: str = DEFAULT_SCHEDULES["reaper"]
+
+
+@dataclass(frozen=True)
+class Scheduler:
+    # A run that could not start on time (daemon busy or asleep) still runs if it is at most
+    # this late; APScheduler's own default of 1 second silently skips such runs.
+    misfire_grace_time: int = 3600
+    # After downtime, many missed runs of one job become a single run.
+    coalesce: bool = True
+
+
+@dataclass(frozen=True)
+class Partitions:
+    months_ahead: int = 3
+
+
+@dataclass(frozen=True)
+class Retention:
+    api_calls_days: int = 90
+    llm_calls_days: int = 365
+    generations_days: int = 365
+    file_modifications_days: int = 365
+    file_contents_days: int = 90
+    issue_runs_days: int = 0
+    workflows_days: int = 0
+    job_runs_days: int = 90
+    batch_size: int = 5000
+
+
+@dataclass(frozen=True)
+class Backup:
+    dir: str = ".pfr/backups"
+    keep_count: int = 7
+    keep_days: int = 7
+    pg_dump: str = ""
+    pg_restore: str = ""
+    timeout_seconds: int = 3600
+
+
+@dataclass(frozen=True)
+class Reaper:
+    stale_after_seconds: int = 7200
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    lock_timeout: str = "5s"
+    statement_timeout: str = "30min"
+
+
+@dataclass(frozen=True)
+class JobsConfig:
+    schedules: Schedules = field(default_factory=Schedules)
+    scheduler: Scheduler = field(default_factory=Scheduler)
+    partitions: Partitions = field(default_factory=Partitions)
+    retention: Retention = field(default_factory=Retention)
+    backup: Backup = field(default_factory=Backup)
+    reaper: Reaper = field(default_factory=Reaper)
+    timeouts: Timeouts = field(default_factory=Timeouts)
+
+    def schedule_of(self, job: str) -> str | None:
+        return getattr(self.schedules, job, None)
+
+
+def load(path: str | os.PathLike | None = None, env: dict[str, str] | None = None) -> JobsConfig:
+    """Defaults, then the TOML file (``path`` or ``$PFR_CONFIG``), then ``PFR_*`` variables."""
+    env = dict(os.environ if env is None else env)
+    file = path or env.get(CONFIG_ENV)
+    data = _read_toml(Path(file)) if file else {}
+    unknown = set(data) - {f.name for f in fields(JobsConfig)}
+    if unknown:
+        raise ConfigurationError(f"unknown section(s) in {file}: {', '.join(sorted(unknown))}")
+    config = JobsConfig()
+    for section in fields(JobsConfig):
+        current = getattr(config, section.name)
+        given = data.get(section.name, {})
+        if not isinstance(given, dict):
+            raise ConfigurationError(f"[{section.name}] in {file} must be a table")
+        known = {f.name for f in fields(current)}
+        if set(given) - known:
+            bad = ", ".join(sorted(set(given) - known))
+            raise ConfigurationError(f"unknown setting(s) in [{section.name}] of {file}: {bad}")
+        changes: dict[str, Any] = {}
+        for setting in fields(current):
+            default = getattr(current, setting.name)
+            where = f"[{section.name}] {setting.name}"
+            if setting.name in given:
+                changes[setting.name] = _coerce(given[setting.name], default, where)
+            variable = f"PFR_{section.name}_{setting.name}".upper()
+            if env.get(variable, "") != "":
+                changes[setting.name] = _coerce(env[variable], default, variable)
+        config = replace(config, **{section.name: replace(current, **changes)})
+    _validate(config)
+    return config
+
+
+def variables() -> list[tuple[str, str, Any]]:
+    """Every setting as (environment variable, TOML key, default), for documentation."""
+    config = JobsConfig()
+    out = []
+    for section in fields(JobsConfig):
+        for setting in fields(getattr(config, section.name)):
+            out.append(
+                (
+                    f"PFR_{section.name}_{setting.name}".upper(),
+                    f"[{section.name}] {setting.name}",
+                    getattr(getattr(config, section.name), setting.name),
+                )
+            )
+    return out
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigurationError(f"configuration file not found: {path}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigurationError(f"configuration file {path} is not valid TOML: {exc}") from None
+
+
+def _coerce(value: Any, default: Any, where: str) -> Any:
+    if isinstance(default, bool):
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in {"1", "true", "yes", "on"}:
+            return True
+        if text in {"0", "false", "no", "off"}:
+            return False
+        raise ConfigurationError(f"{where} must be true or false, got {value!r}")
+    if isinstance(default, int):
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise ConfigurationError(f"{where} must be a whole number, got {value!r}") from None
+        if number < 0 or isinstance(value, bool):
+            raise ConfigurationError(f"{where} must be 0 or more, got {value!r}")
+        return number
+    if not isinstance(value, str):
+        raise ConfigurationError(f"{where} must be a string, got {value!r}")
+    return value
+
+
+def _validate(config: JobsConfig) -> None:
+    from pydal_free_repo.jobs.scheduler import trigger_for  # cron parsing lives with the daemon
+
+    for setting in fields(config.schedules):
+        expression = getattr(config.schedules, setting.name)
+        if expression.strip().lower() in {"", "off"}:
+            continue
+        trigger_for(expression, where=f"schedule of {setting.name}")
+    if config.retention.batch_size < 1:
+        raise ConfigurationError("[retention] batch_size must be at least 1")
+    if config.backup.keep_count < 1:
+        raise ConfigurationError("[backup] keep_count must be at least 1")

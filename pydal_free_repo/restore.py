@@ -1,0 +1,104 @@
+"""``pfr restore FILE --target-dsn DSN``: a backup made by the backup job into a database.
+
+The target must be empty (no table, view or sequence outside the system schemas) unless
+``clean`` is given, which drops the archive's objects first. The restore runs in a single
+transaction (``pg_restore --single-transaction --exit-on-error --no-owner``): it either
+completes or leaves the target as it was. When a ``.sha256`` file sits beside the dump,
+the dump must match it.
+
+The pricing trigger reads ``model_pricing`` while rows are inserted, and pg_restore loads
+tables in name order; the restore therefore loads ``model_pricing``'s rows first, so the
+LLM calls and generations get the same computed cost as in the source.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from pydal_free_repo.config import JobsConfig
+from pydal_free_repo.errors import DatabaseUnavailable, InvalidTransition, InvalidValue, NotFound
+from pydal_free_repo.redact import redact_text
+
+# Tables whose rows other tables' triggers read while rows load.
+LOAD_FIRST = ("model_pricing",)
+
+
+def restore(
+    file: str | os.PathLike,
+    target_dsn: str,
+    *,
+    clean: bool = False,
+    config: JobsConfig | None = None,
+) -> dict[str, Any]:
+    from pydal_free_repo.database import Database
+    from pydal_free_repo.jobs import backup
+
+    config = config or JobsConfig()
+    path = Path(file)
+    if not path.is_file():
+        raise NotFound(f"backup file not found: {path}")
+    checksum = path.with_name(path.name + ".sha256")
+    verified = False
+    if checksum.is_file():
+        expected = checksum.read_text().split()[0]
+        if backup.sha256_of(path) != expected:
+            raise InvalidValue(f"{path} does not match its checksum file {checksum.name}")
+        verified = True
+
+    with Database.connect(target_dsn, min_size=1, max_size=1) as target:
+        try:
+            server = target.fetch_one("jobs/server_version")
+            relations = target.fetch_one("jobs/target_objects")["relations"]
+        except psycopg.Error as exc:  # pragma: no cover - fetch_* translate already
+            raise DatabaseUnavailable(redact_text(str(exc))) from exc
+    if relations and not clean:
+        raise InvalidTransition(
+            f"the target database is not empty ({relations} relations); restore into an empty "
+            "database, or pass --clean to drop and replace the archive's objects"
+        )
+    pg_restore = backup.choose_tool(
+        "pg_restore", server["server_version_num"] // 10000, config.backup.pg_restore
+    )
+    conninfo, env = backup.client_connection(target_dsn)
+    timeout = config.backup.timeout_seconds
+    listing = backup._run([pg_restore.path, "--list", str(path)], env, timeout, target_dsn, "list")
+    with tempfile.TemporaryDirectory(prefix="pfr-restore-") as scratch:
+        order = Path(scratch) / "toc.list"
+        order.write_text(_load_first(listing, LOAD_FIRST))
+        command = [
+            pg_restore.path,
+            "--no-owner",
+            "--exit-on-error",
+            "--single-transaction",
+            f"--use-list={order}",
+            f"--dbname={conninfo}",
+        ]
+        if clean:
+            command += ["--clean", "--if-exists"]
+        backup._run([*command, str(path)], env, timeout, target_dsn, "pg_restore")
+    return {
+        "file": str(path),
+        "checksum_verified": verified,
+        "cleaned": bool(clean and relations),
+        "pg_restore": pg_restore.path,
+    }
+
+
+def _load_first(listing: str, tables: tuple[str, ...]) -> str:
+    """The TOC listing with the TABLE DATA entries of ``tables`` moved before all others."""
+    lines = listing.splitlines()
+
+    def is_data_of(line: str, table: str | None = None) -> bool:
+        if line.startswith(";") or " TABLE DATA " not in line:
+            return False
+        return table is None or line.split(" TABLE DATA ", 1)[1].split()[1:2] == [table]
+
+    first = [line for line in lines if any(is_data_of(line, t) for t in tables)]
+    rest = [line for line in lines if line not in first]
+    at = next((i for i, line in enumerate(rest) if is_data_of(line)), len(rest))
+    return "\n".join(rest[:at] + first + rest[at:]) + "\n"

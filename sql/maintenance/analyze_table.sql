@@ -1,0 +1,2 @@
+-- ANALYZE one (partitioned) table so the planner has statistics for the parent.
+ANALYZE {schema}.{table}
