@@ -1,0 +1,55 @@
+"""What the sync and async workflow loggers share: the current run, the current node, and
+how an empty result of an UPDATE is explained. Neither does I/O here.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import itertools
+import logging
+
+from pydal_free_repo.errors import InvalidTransition, NotFound
+from pydal_free_repo.workflows.records import Node, Workflow
+
+log = logging.getLogger("pydal_free_repo.workflows")
+
+# Attempts of get_or_create_user: a second run always sees a row a concurrent caller
+# committed during the first (see sql/workflows/user_get_or_create.sql).
+USER_ATTEMPTS = 3
+
+_instances = itertools.count()
+
+
+class LoggerState:
+    """One workflow run at a time (``start_workflow`` sets it), and the innermost open
+    node of the calling thread or task, which ``log_generation`` uses when not given one.
+    """
+
+    def __init__(self) -> None:
+        self.workflow_id: int | None = None
+        self._node: contextvars.ContextVar[int | None] = contextvars.ContextVar(
+            f"pfr_workflow_node_{next(_instances)}", default=None
+        )
+
+    def _workflow(self, workflow_id: int | None) -> int:
+        chosen = workflow_id if workflow_id is not None else self.workflow_id
+        if chosen is None:
+            raise InvalidTransition("no workflow started: call start_workflow or pass workflow_id=")
+        return chosen
+
+    def _current_node(self, node_id: int | None) -> int | None:
+        return node_id if node_id is not None else self._node.get()
+
+
+def node_refused(node_id: int, node: Node | None, action: str) -> Exception:
+    if node is None:
+        return NotFound(f"no node with id {node_id}")
+    return InvalidTransition(f"cannot {action} node {node_id}: it is {node.status}")
+
+
+def workflow_refused(workflow_id: int, workflow: Workflow | None, action: str) -> Exception:
+    if workflow is None:
+        return NotFound(f"no workflow with id {workflow_id}")
+    return InvalidTransition(
+        f"cannot {action} workflow {workflow_id}: it is already {workflow.status}"
+    )

@@ -1,0 +1,32 @@
+-- log_node_complete and the normal end of node_context: mark a running node completed
+-- with its duration, storing the state and output when given. Completing an already
+-- completed node only stores the new state/output and keeps the first completion time,
+-- so log_node_complete inside node_context followed by the context's exit is one completion.
+UPDATE nodes
+SET
+    status = 'completed',
+    state_data = COALESCE(%(state_data)s, state_data),
+    output_data = COALESCE(%(output_data)s, output_data),
+    completed_at = COALESCE(completed_at, clock_timestamp()),
+    duration_ms = COALESCE(
+        duration_ms,
+        GREATEST(0, ROUND(EXTRACT(EPOCH FROM (clock_timestamp() - started_at)) * 1000))::INTEGER
+    )
+WHERE id = %(node_id)s
+    AND status IN ('running', 'completed')
+RETURNING
+    id,
+    workflow_id,
+    node_name,
+    node_type,
+    execution_order,
+    status,
+    state_data,
+    input_data,
+    output_data,
+    error_message,
+    error_traceback,
+    started_at,
+    completed_at,
+    duration_ms,
+    created_at

@@ -1,0 +1,26 @@
+-- node_context on an exception: the node failed, with the error, its traceback and the
+-- time it ran until the failure (even if log_node_complete had been called before it).
+UPDATE nodes
+SET
+    status = 'failed',
+    error_message = %(error_message)s,
+    error_traceback = %(error_traceback)s,
+    completed_at = clock_timestamp(),
+    duration_ms = GREATEST(0, ROUND(EXTRACT(EPOCH FROM (clock_timestamp() - started_at)) * 1000))::INTEGER
+WHERE id = %(node_id)s
+RETURNING
+    id,
+    workflow_id,
+    node_name,
+    node_type,
+    execution_order,
+    status,
+    state_data,
+    input_data,
+    output_data,
+    error_message,
+    error_traceback,
+    started_at,
+    completed_at,
+    duration_ms,
+    created_at

@@ -1,0 +1,27 @@
+-- get_workflow_details: a run's LLM generations in the order they were made.
+SELECT
+    id,
+    workflow_id,
+    node_id,
+    model_name,
+    model_provider,
+    system_prompt,
+    user_prompt,
+    output,
+    parsed_output,
+    temperature,
+    max_tokens,
+    prompt_tokens,
+    completion_tokens,
+    total_tokens,
+    cached_input_tokens,
+    reasoning_tokens,
+    latency_ms,
+    provided_cost,
+    computed_cost,
+    pricing_id,
+    estimated_cost,
+    created_at
+FROM generations
+WHERE workflow_id = %(workflow_id)s
+ORDER BY created_at, id
