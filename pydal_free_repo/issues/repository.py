@@ -190,17 +190,22 @@ class IssueHistory:
         return row["id"]
 
     @contextlib.contextmanager
-    def llm_call(self, history_id: int, call_type: str, model: str) -> Iterator[LlmCallTracker]:
+    def llm_call(
+        self, history_id: int, call_type: str, model: str, *, conn: Conn = None
+    ) -> Iterator[LlmCallTracker]:
         """Time the block and record it as an LLM call (``call.usage(...)`` inside); on an
-        exception record the error, then re-raise."""
-        with track_llm_call(self, history_id, call_type, model) as call:
+        exception record the error, then re-raise. With ``conn``, the record is part of the
+        caller's transaction (and goes if the caller rolls it back)."""
+        with track_llm_call(self, history_id, call_type, model, conn=conn) as call:
             yield call
 
     @contextlib.contextmanager
-    def api_call(self, history_id: int, method: str, endpoint: str) -> Iterator[ApiCallTracker]:
+    def api_call(
+        self, history_id: int, method: str, endpoint: str, *, conn: Conn = None
+    ) -> Iterator[ApiCallTracker]:
         """Time the block and record it as an API call (``call.status_code = ...`` inside);
         on an exception record the error and the status code it carries, then re-raise."""
-        with track_api_call(self, history_id, method, endpoint) as call:
+        with track_api_call(self, history_id, method, endpoint, conn=conn) as call:
             yield call
 
     # -- finishing --------------------------------------------------------------------

@@ -132,7 +132,7 @@ class ApiCallTracker:
 
 @contextlib.contextmanager
 def track_llm_call(
-    issues: IssueHistory, history_id: int, call_type: str, model: str
+    issues: IssueHistory, history_id: int, call_type: str, model: str, *, conn: Any = None
 ) -> Iterator[LlmCallTracker]:
     call = LlmCallTracker(call_type, model)
     started = time.monotonic()
@@ -142,16 +142,16 @@ def track_llm_call(
         call.error_message = error_text(exc)
         _record_failure(
             lambda: issues.record_llm_call(
-                history_id, duration_seconds=_since(started), **call.fields()
+                history_id, duration_seconds=_since(started), conn=conn, **call.fields()
             )
         )
         raise
-    issues.record_llm_call(history_id, duration_seconds=_since(started), **call.fields())
+    issues.record_llm_call(history_id, duration_seconds=_since(started), conn=conn, **call.fields())
 
 
 @contextlib.contextmanager
 def track_api_call(
-    issues: IssueHistory, history_id: int, method: str, endpoint: str
+    issues: IssueHistory, history_id: int, method: str, endpoint: str, *, conn: Any = None
 ) -> Iterator[ApiCallTracker]:
     call = ApiCallTracker(method, endpoint)
     started = time.monotonic()
@@ -162,11 +162,11 @@ def track_api_call(
         call.status_code = status_code_of(exc) or call.status_code
         _record_failure(
             lambda: issues.record_api_call(
-                history_id, duration_seconds=_since(started), **call.fields()
+                history_id, duration_seconds=_since(started), conn=conn, **call.fields()
             )
         )
         raise
-    issues.record_api_call(history_id, duration_seconds=_since(started), **call.fields())
+    issues.record_api_call(history_id, duration_seconds=_since(started), conn=conn, **call.fields())
 
 
 def _since(started: float) -> float:
