@@ -23,12 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydal_free_repo.jobs.runner import JobContext
-
 from pydal_free_repo.config import JobsConfig
 from pydal_free_repo.database import Database
 from pydal_free_repo.dsn import conninfo_params
 from pydal_free_repo.errors import ConfigurationError, PfrError
+from pydal_free_repo.jobs.runner import JobContext
 from pydal_free_repo.redact import redact_text
 
 SUFFIX = ".dump"

@@ -12,9 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydal_free_repo.jobs.runner import JobContext
-
 from pydal_free_repo.errors import QueryTimeout
+from pydal_free_repo.jobs.runner import JobContext
 
 # Partitioned table -> its [retention] setting.
 PARTITIONED = {

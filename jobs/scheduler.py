@@ -18,11 +18,11 @@ from collections.abc import Mapping
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
-from pydal_free_repo.jobs.runner import JobFunction, run_job
 
 from pydal_free_repo.config import JobsConfig
 from pydal_free_repo.database import Database
 from pydal_free_repo.errors import ConfigurationError
+from pydal_free_repo.jobs.runner import JobFunction, run_job
 
 log = logging.getLogger("pydal_free_repo.jobs.scheduler")
 

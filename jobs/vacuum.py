@@ -11,9 +11,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from pydal_free_repo.jobs.runner import JobContext
-
 from pydal_free_repo.errors import QueryTimeout
+from pydal_free_repo.jobs.runner import JobContext
 
 
 def run(ctx: JobContext) -> dict[str, Any]:

@@ -1,10 +1,10 @@
 """``pfr restore FILE --target-dsn DSN``: a backup made by the backup job into a database.
 
 The target must be empty (no table, view or sequence outside the system schemas) unless
-``clean`` is given, which drops the archive's objects first. The restore runs in a single
-transaction (``pg_restore --single-transaction --exit-on-error --no-owner``): it either
-completes or leaves the target as it was. When a ``.sha256`` file sits beside the dump,
-the dump must match it.
+``clean`` is given, which drops the archive's schemas (``public`` and any other it holds,
+with everything in them) first. Either way the restore runs in a single transaction
+(``--no-owner``): it completes or leaves the target as it was. When a ``.sha256`` file
+sits beside the dump, the dump must match it.
 
 The pricing trigger reads ``model_pricing`` while rows are inserted, and pg_restore loads
 tables in name order; the restore therefore loads ``model_pricing``'s rows first, so the
@@ -21,8 +21,7 @@ from typing import Any
 import psycopg
 
 from pydal_free_repo.config import JobsConfig
-from pydal_free_repo.errors import DatabaseUnavailable, InvalidTransition, InvalidValue, NotFound
-from pydal_free_repo.redact import redact_text
+from pydal_free_repo.errors import InvalidTransition, InvalidValue, NotFound
 
 # Tables whose rows other tables' triggers read while rows load.
 LOAD_FIRST = ("model_pricing",)
@@ -51,11 +50,8 @@ def restore(
         verified = True
 
     with Database.connect(target_dsn, min_size=1, max_size=1) as target:
-        try:
-            server = target.fetch_one("jobs/server_version")
-            relations = target.fetch_one("jobs/target_objects")["relations"]
-        except psycopg.Error as exc:  # pragma: no cover - fetch_* translate already
-            raise DatabaseUnavailable(redact_text(str(exc))) from exc
+        server = target.fetch_one("jobs/server_version")
+        relations = target.fetch_one("jobs/target_objects")["relations"]
     if relations and not clean:
         raise InvalidTransition(
             f"the target database is not empty ({relations} relations); restore into an empty "
@@ -70,17 +66,49 @@ def restore(
     with tempfile.TemporaryDirectory(prefix="pfr-restore-") as scratch:
         order = Path(scratch) / "toc.list"
         order.write_text(_load_first(listing, LOAD_FIRST))
-        command = [
-            pg_restore.path,
-            "--no-owner",
-            "--exit-on-error",
-            "--single-transaction",
-            f"--use-list={order}",
-            f"--dbname={conninfo}",
-        ]
-        if clean:
-            command += ["--clean", "--if-exists"]
-        backup._run([*command, str(path)], env, timeout, target_dsn, "pg_restore")
+        if not clean:
+            command = [
+                pg_restore.path,
+                "--no-owner",
+                "--exit-on-error",
+                "--single-transaction",
+                f"--use-list={order}",
+                f"--dbname={conninfo}",
+                str(path),
+            ]
+            backup._run(command, env, timeout, target_dsn, "pg_restore")
+        else:
+            # pg_restore --clean cannot drop partitions' inherited constraints; instead the
+            # archive's schemas are dropped and the restore script runs after that, in ONE
+            # transaction through psql, so a failure leaves the target as it was.
+            script = Path(scratch) / "restore.sql"
+            backup._run(
+                [
+                    pg_restore.path,
+                    "--no-owner",
+                    f"--use-list={order}",
+                    f"--file={script}",
+                    str(path),
+                ],
+                env,
+                timeout,
+                target_dsn,
+                "pg_restore",
+            )
+            prelude = Path(scratch) / "clean.sql"
+            prelude.write_text(_clean_statements(target_dsn, _archive_schemas(listing)))
+            psql = str(Path(pg_restore.path).with_name("psql"))
+            command = [
+                psql,
+                "--no-psqlrc",
+                "--quiet",
+                "--set=ON_ERROR_STOP=1",
+                "--single-transaction",
+                f"--file={prelude}",
+                f"--file={script}",
+                f"--dbname={conninfo}",
+            ]
+            backup._run(command, env, timeout, target_dsn, "psql (restore --clean)")
     return {
         "file": str(path),
         "checksum_verified": verified,
@@ -102,3 +130,26 @@ def _load_first(listing: str, tables: tuple[str, ...]) -> str:
     rest = [line for line in lines if line not in first]
     at = next((i for i, line in enumerate(rest) if is_data_of(line)), len(rest))
     return "\n".join(rest[:at] + first + rest[at:]) + "\n"
+
+
+def _archive_schemas(listing: str) -> list[str]:
+    """The schemas an archive restores: public, plus each it creates (``SCHEMA - name``)."""
+    schemas = ["public"]
+    for line in listing.splitlines():
+        if not line.startswith(";") and " SCHEMA - " in line:
+            name = line.split(" SCHEMA - ", 1)[1].split()[0]
+            if name not in schemas:
+                schemas.append(name)
+    return schemas
+
+
+def _clean_statements(target_dsn: str, schemas: list[str]) -> str:
+    from pydal_free_repo import queries
+
+    with psycopg.connect(target_dsn) as conn:
+        drops = [
+            queries.load("jobs/restore_drop_schema").composed({"schema": s}).as_string(conn)
+            for s in schemas
+        ]
+        create = queries.load("jobs/restore_create_schema").composed({"schema": "public"})
+        return ";\n".join([*drops, create.as_string(conn)]) + ";\n"
