@@ -79,19 +79,21 @@ def write_demo_data(
     _ensure_partitions(db, days)
     counts: Counter[str] = Counter()
     base = rng.randrange(1000, 90000, 1000)
-    # About one issue in six falls in the last day, so the hourly views show something too.
+    # One issue in six falls in the last day, so the hourly views show something too.
+    recent = -(-issues // 6)
     ages = sorted(
-        (
-            rng.uniform(0, min(days, 1) * 86400 if rng.random() < 0.16 else days * 86400)
-            for _ in range(issues)
-        ),
+        [rng.uniform(0, min(days, 1) * 86400) for _ in range(recent)]
+        + [rng.uniform(0, days * 86400) for _ in range(issues - recent)],
         reverse=True,
     )
     completed_keys: list[str] = []
     for number, age in enumerate(ages, start=1):
         key = f"DEMO-{base + number}"
+        # The newest issue waits in the queue and the one before it is being processed;
+        # the others end completed, without changes, or failed.
+        fate = {issues: "queued", issues - 1: "processing"}.get(number, "finished")
         with db.transaction() as conn:
-            outcome = _one_issue(history, conn, rng, key, age, counts)
+            outcome = _one_issue(history, conn, rng, key, age, fate, counts)
         counts[outcome] += 1
         if outcome == "completed":
             completed_keys.append(key)
@@ -122,7 +124,9 @@ def _ensure_partitions(db: Database, days: int) -> None:
     db.fetch_one("issues/demo_partitions", {"since": since, "months_ahead": months_back + 3})
 
 
-def _one_issue(history, conn, rng: random.Random, key: str, age: float, counts: Counter) -> str:
+def _one_issue(
+    history, conn, rng: random.Random, key: str, age: float, fate: str, counts: Counter
+) -> str:
     summary = rng.choice(SUMMARIES).format(grade=rng.choice(GRADES))
     issue = {
         "key": key,
@@ -134,11 +138,15 @@ def _one_issue(history, conn, rng: random.Random, key: str, age: float, counts: 
         },
     }
     roll = rng.random()
-    if roll < 0.04:
+    if fate == "queued":
         queued = history.enqueue(issue, conn=conn)
+        if not queued.acquired:
+            return "refused_duplicates"  # the same seed run twice: the key is taken
         _backdate(history, conn, queued.history_id, age, 0)
         return "queued"
     claim = history.claim(issue, conn=conn)
+    if not claim.acquired:
+        return "refused_duplicates"
     hid = claim.history_id
     duration = rng.randint(25, 420)
     branch = f"feature/{key}"
@@ -147,15 +155,15 @@ def _one_issue(history, conn, rng: random.Random, key: str, age: float, counts: 
     _llm(history, conn, rng, hid, "spec_conversion", model, counts)
     _api(history, conn, rng, hid, "POST", "/refs/branches", 201, counts)
 
-    if roll < 0.08:
+    if fate == "processing":
         outcome = "processing"  # still running: nothing more recorded yet
-    elif roll < 0.23:
+    elif roll < 0.18:
         outcome = "failed"
         error = _failure(history, conn, rng, hid, branch, model, counts)
         history.fail(hid, error, {"errors": [str(error)]}, conn=conn)
     else:
         changed = _modify_files(history, conn, rng, hid, branch, model, counts)
-        if roll < 0.35 or not changed:
+        if roll < 0.30 or not changed:
             outcome = "no_changes"
             history.complete_no_changes(hid, {"modified_files": []}, conn=conn)
         else:
