@@ -66,14 +66,12 @@ def build(
     from pydal_free_repo.jobs.registry import job_functions
 
     functions = dict(job_functions() if jobs is None else jobs)
-    scheduler = scheduler_class(
-        timezone="UTC",
-        job_defaults={
-            "coalesce": config.scheduler.coalesce,
-            "misfire_grace_time": config.scheduler.misfire_grace_time,
-            "max_instances": 1,
-        },
-    )
+    defaults = {
+        "coalesce": config.scheduler.coalesce,
+        "misfire_grace_time": config.scheduler.misfire_grace_time,
+        "max_instances": 1,
+    }
+    scheduler = scheduler_class(timezone="UTC", job_defaults=defaults)
     for name in functions:
         expression = (schedules or {}).get(name) or config.schedule_of(name)
         if not expression or expression.strip().lower() == "off":
@@ -87,6 +85,7 @@ def build(
             id=name,
             name=name,
             replace_existing=True,
+            **defaults,
         )
     return scheduler
 
