@@ -3,6 +3,15 @@
 from pydal_free_repo.database import Database
 from pydal_free_repo.issues import IssueHistory
 from pydal_free_repo.schema import migrate
+from pydal_free_repo.workflows import AsyncWorkflowLogger, WorkflowLogger
+from pydal_free_repo.writer import BufferedWriter
 
-__all__ = ["Database", "IssueHistory", "migrate"]
+__all__ = [
+    "AsyncWorkflowLogger",
+    "BufferedWriter",
+    "Database",
+    "IssueHistory",
+    "WorkflowLogger",
+    "migrate",
+]
 __version__ = "0.1.0"

@@ -61,6 +61,10 @@ def start(path: str | os.PathLike | None = None, database: str = DATABASE_NAME) 
         )
     directory.parent.mkdir(parents=True, exist_ok=True)
     server = _wheel().get_server(directory, cleanup_mode=None)
+    # The wheel keeps one handle per data directory for the life of the process and only
+    # starts the server when it creates that handle: after ``stop`` it must be asked again.
+    with server._lock:
+        server.ensure_postgres_running()
     _create_database(server.get_uri(), database)
     return EmbeddedServer(data_dir=directory, uri=server.get_uri(database=database))
 

@@ -1,0 +1,494 @@
+"""``BufferedWriter``: high-volume LLM calls, API calls and generations, written in batches.
+
+For agents that log thousands of calls a second (document 000's "batch commit" and
+"asynchronous logging"). The calling thread only checks a row and puts it on a bounded
+queue; a background thread writes the queue with ``COPY`` (``sql/writer/*.sql``), one
+transaction per table batch, when ``batch_size`` rows are waiting or ``flush_interval``
+seconds after the first of them.
+
+Policies (the guarantees a caller can rely on):
+
+- **Bad values fail at the call.** Each row is checked in Python against the table's
+  CHECK rules and lengths when it is put (``InvalidValue`` raised to the caller), so a
+  queued row is one the database will take.
+- **Queue full: block, then raise.** ``put`` waits up to ``put_timeout`` seconds for
+  room, then raises ``QueueFull``; nothing already queued is dropped.
+- **Database down: hold and retry.** A flush that fails for any reason other than a
+  bad row (server stopped, connection lost, pool timeout) keeps its rows and retries
+  with exponential backoff (``retry_initial`` doubling up to ``retry_max`` seconds)
+  until it succeeds or the writer is closed; meanwhile rows keep queueing while there
+  is room.
+- **A refused row does not poison the queue.** If the database still refuses a batch
+  for its data (a foreign key to a run that does not exist, say), that batch is written
+  again row by row, each in a savepoint: the good rows are written, each refused row is
+  counted in ``rejected``, logged with the reason and kept in ``rejected_rows``.
+- **Nothing silently lost at shutdown.** ``close(timeout)`` writes what is queued and
+  returns a ``WriterReport``; if it cannot within ``timeout`` it raises ``WriteIncomplete``
+  carrying the counts, and the rows it could not write are in ``unwritten_rows``. An
+  ``atexit`` hook closes a writer the program forgot to close and logs the same counts.
+- **At least once.** If the connection breaks after the server committed a batch but
+  before the acknowledgement arrived, the retry writes that batch again.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import datetime as dt
+import logging
+import queue
+import random
+import re
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import psycopg
+
+from pydal_free_repo import queries, values
+from pydal_free_repo.database import Database
+from pydal_free_repo.errors import InvalidTransition, InvalidValue, PfrError, translate
+from pydal_free_repo.issues.records import API_METHODS, CALL_TYPES
+from pydal_free_repo.workflows import params as P
+
+log = logging.getLogger(__name__)
+
+QUERIES = {
+    "llm_call_history": "writer/copy_llm_call_history",
+    "bitbucket_api_history": "writer/copy_bitbucket_api_history",
+    "generations": "writer/copy_generations",
+}
+# How many refused rows are kept for inspection (all are counted).
+REJECTED_KEPT = 1000
+# Put on the queue by close() to wake a thread waiting for rows.
+_WAKE: Any = ("", {})
+
+
+class QueueFull(PfrError):
+    """The writer's queue stayed full for ``put_timeout`` seconds (the database is slow or down)."""
+
+
+class WriteIncomplete(PfrError):
+    """Rows accepted by the writer are not (yet) in the database; ``report`` has the counts."""
+
+    def __init__(self, message: str, report: WriterReport):
+        super().__init__(message)
+        self.report = report
+
+
+@dataclass(frozen=True)
+class WriterReport:
+    accepted: int
+    written: int
+    rejected: int
+    unwritten: int
+    written_by_table: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    table: str
+    row: dict[str, Any]
+    error: str
+
+
+@cache
+def columns(table: str) -> tuple[str, ...]:
+    """The column list of the table's COPY statement: the SQL file is the one source."""
+    text = queries.load(QUERIES[table]).text
+    match = re.search(r"COPY\s+\w+\s*\((.*?)\)\s*FROM\s+STDIN", text, re.S | re.I)
+    if match is None:  # pragma: no cover - guarded by a test on the shipped files
+        raise PfrError(f"{QUERIES[table]} is not a COPY ... (columns) FROM STDIN statement")
+    return tuple(name.strip() for name in match.group(1).split(","))
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def llm_call_row(
+    history_id: int,
+    call_type: str,
+    model: str,
+    *,
+    prompt_tokens: int | None = None,
+    completion_tokens: int | None = None,
+    total_tokens: int | None = None,
+    cached_input_tokens: int | None = None,
+    reasoning_tokens: int | None = None,
+    provided_cost: Any = None,
+    cache_hit: bool = False,
+    cache_key: str | None = None,
+    duration_seconds: float | None = None,
+    error_message: str | None = None,
+    created_at: dt.datetime | None = None,
+) -> dict[str, Any]:
+    row = {
+        "history_id": _id(history_id, "history_id"),
+        "call_type": P.choice(call_type, "call_type", CALL_TYPES),
+        "model": P.label(model, "model", max_length=100, required=True),
+        "prompt_tokens": P.count(prompt_tokens, "prompt_tokens"),
+        "completion_tokens": P.count(completion_tokens, "completion_tokens"),
+        "total_tokens": P.count(total_tokens, "total_tokens"),
+        "cached_input_tokens": P.count(cached_input_tokens, "cached_input_tokens"),
+        "reasoning_tokens": P.count(reasoning_tokens, "reasoning_tokens"),
+        "provided_cost": P.amount(provided_cost, "provided_cost"),
+        "cache_hit": bool(cache_hit),
+        "cache_key": P.label(cache_key, "cache_key", max_length=255),
+        "duration_seconds": P.amount(duration_seconds, "duration_seconds"),
+        "error_message": values.text(error_message),
+        "created_at": P.timestamp(created_at, "created_at") or _now(),
+    }
+    if row["call_type"] is None:
+        raise InvalidValue(f"call_type must be one of {', '.join(CALL_TYPES)}")
+    P.within(
+        row["cached_input_tokens"], row["prompt_tokens"], "cached_input_tokens", "prompt_tokens"
+    )
+    P.within(
+        row["reasoning_tokens"], row["completion_tokens"], "reasoning_tokens", "completion_tokens"
+    )
+    return row
+
+
+def api_call_row(
+    history_id: int,
+    api_method: str,
+    endpoint: str,
+    *,
+    status_code: int | None = None,
+    duration_seconds: float | None = None,
+    error_message: str | None = None,
+    created_at: dt.datetime | None = None,
+) -> dict[str, Any]:
+    method = api_method.upper() if isinstance(api_method, str) else api_method
+    if status_code is not None and (
+        isinstance(status_code, bool)
+        or not isinstance(status_code, int)
+        or not 100 <= status_code <= 599
+    ):
+        raise InvalidValue(f"status_code must be an HTTP status 100-599, not {status_code!r}")
+    row = {
+        "history_id": _id(history_id, "history_id"),
+        "api_method": P.choice(method, "api_method", API_METHODS),
+        "endpoint": P.label(endpoint, "endpoint", max_length=500, required=True),
+        "status_code": status_code,
+        "duration_seconds": P.amount(duration_seconds, "duration_seconds"),
+        "error_message": values.text(error_message),
+        "created_at": P.timestamp(created_at, "created_at") or _now(),
+    }
+    if row["api_method"] is None:
+        raise InvalidValue(f"api_method must be one of {', '.join(API_METHODS)}")
+    return row
+
+
+def generation_row(workflow_id: int, model_name: str, **fields: Any) -> dict[str, Any]:
+    """A generations row (see ``WorkflowLogger.log_generation`` for the fields)."""
+    row = P.generation(workflow_id=workflow_id, model_name=model_name, **fields)
+    row["created_at"] = row["created_at"] or _now()
+    return row
+
+
+def _id(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidValue(f"{name} must be a row id (a positive integer), not {value!r}")
+    return value
+
+
+def _is_data_error(exc: BaseException) -> bool:
+    """The database refused the rows themselves (retrying the same batch cannot help)."""
+    return isinstance(exc, (psycopg.DataError, psycopg.IntegrityError))
+
+
+class BufferedWriter:
+    """Queue rows for ``llm_call_history``, ``bitbucket_api_history`` and ``generations``
+    and write them in the background with COPY. See the module documentation for the
+    policies; ``with BufferedWriter(db) as writer:`` closes it on exit."""
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        max_queue: int = 50_000,
+        batch_size: int = 5_000,
+        flush_interval: float = 0.5,
+        put_timeout: float = 10.0,
+        retry_initial: float = 0.1,
+        retry_max: float = 5.0,
+        connect_timeout: float = 5.0,
+        atexit_timeout: float = 30.0,
+    ):
+        if max_queue < 1 or batch_size < 1:
+            raise InvalidValue("max_queue and batch_size must be at least 1")
+        self.db = db
+        self.batch_size = batch_size
+        self.flush_interval = flush_interval
+        self.put_timeout = put_timeout
+        self.retry_initial = retry_initial
+        self.retry_max = retry_max
+        self.connect_timeout = connect_timeout
+        self.atexit_timeout = atexit_timeout
+        self.rejected_rows: list[RejectedRow] = []
+        self.unwritten_rows: list[tuple[str, dict[str, Any]]] = []
+        self._queue: queue.Queue[tuple[str, dict[str, Any]]] = queue.Queue(maxsize=max_queue)
+        self._progress = threading.Condition()
+        self._accepted = 0
+        self._written: Counter[str] = Counter()
+        self._rejected = 0
+        self._in_hand: list[tuple[str, dict[str, Any]]] = []
+        self._closing = threading.Event()
+        self._abandon = threading.Event()
+        self._hurry = threading.Event()
+        self._closed = False
+        self._report: WriterReport | None = None
+        self._thread = threading.Thread(target=self._run, name="pfr-buffered-writer", daemon=True)
+        self._thread.start()
+        atexit.register(self._at_exit)
+
+    def __enter__(self) -> BufferedWriter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- producers -------------------------------------------------------------------
+
+    def llm_call(self, history_id: int, call_type: str, model: str, **fields: Any) -> None:
+        """Queue an LLM call of an issue run (the fields of ``IssueHistory.record_llm_call``)."""
+        self.put("llm_call_history", llm_call_row(history_id, call_type, model, **fields))
+
+    def api_call(self, history_id: int, api_method: str, endpoint: str, **fields: Any) -> None:
+        """Queue an API call of an issue run (status_code, duration_seconds, error_message)."""
+        self.put("bitbucket_api_history", api_call_row(history_id, api_method, endpoint, **fields))
+
+    def generation(self, workflow_id: int, model_name: str, **fields: Any) -> None:
+        """Queue an LLM generation of a workflow run (the fields of ``log_generation``)."""
+        self.put("generations", generation_row(workflow_id, model_name, **fields))
+
+    def put(self, table: str, row: Mapping[str, Any]) -> None:
+        """Queue a row built by ``llm_call_row``, ``api_call_row`` or ``generation_row``."""
+        if self._closing.is_set():
+            raise InvalidTransition("the writer is closed")
+        if table not in QUERIES:
+            raise InvalidValue(f"the writer does not write {table!r} (one of {', '.join(QUERIES)})")
+        # Counted before it is queued, so the thread can never settle an uncounted row.
+        with self._progress:
+            self._accepted += 1
+        try:
+            self._queue.put((table, dict(row)), timeout=self.put_timeout)
+        except queue.Full:
+            with self._progress:
+                self._accepted -= 1
+            raise QueueFull(
+                f"writer queue full ({self._queue.maxsize} rows) for {self.put_timeout:g}s: "
+                "the database is slow or unreachable"
+            ) from None
+
+    # -- flushing and closing ------------------------------------------------------------
+
+    @property
+    def stats(self) -> WriterReport:
+        with self._progress:
+            written = sum(self._written.values())
+            return WriterReport(
+                accepted=self._accepted,
+                written=written,
+                rejected=self._rejected,
+                unwritten=self._accepted - written - self._rejected,
+                written_by_table=dict(self._written),
+            )
+
+    def flush(self, timeout: float | None = None) -> WriterReport:
+        """Wait until every row accepted so far is written (or rejected).
+
+        Raises ``WriteIncomplete`` if that takes longer than ``timeout`` seconds."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._progress:
+            target = self._accepted
+            self._hurry.set()
+            while sum(self._written.values()) + self._rejected < target:
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    report = self.stats
+                    raise WriteIncomplete(
+                        f"flush timed out: {report.unwritten} rows not written yet", report
+                    )
+                self._progress.wait(remaining)
+        return self.stats
+
+    def close(self, timeout: float | None = 30.0) -> WriterReport:
+        """Write what is queued, stop the thread, and report the counts.
+
+        Raises ``WriteIncomplete`` (with the report) when rows remain unwritten after
+        ``timeout`` seconds; those rows are then in ``unwritten_rows``."""
+        if self._report is None:
+            self._closing.set()
+            with contextlib.suppress(queue.Full):  # a full queue means the thread is not idle
+                self._queue.put_nowait(_WAKE)
+            self._thread.join(timeout)
+            if self._thread.is_alive():
+                self._abandon.set()
+                self._thread.join(self.connect_timeout + 5)
+            atexit.unregister(self._at_exit)
+            self._collect_unwritten()
+            self._report = self.stats
+            if self._report.unwritten:
+                log.error(
+                    "buffered writer closed with %d of %d rows unwritten (%d written, %d rejected)",
+                    self._report.unwritten,
+                    self._report.accepted,
+                    self._report.written,
+                    self._report.rejected,
+                )
+        if self._report.unwritten:
+            raise WriteIncomplete(
+                f"{self._report.unwritten} rows could not be written "
+                f"({self._report.written} written, {self._report.rejected} rejected); "
+                "they are in writer.unwritten_rows",
+                self._report,
+            )
+        return self._report
+
+    def _collect_unwritten(self) -> None:
+        with self._progress:
+            self.unwritten_rows.extend(self._in_hand)
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                return
+            if item is not _WAKE:
+                self.unwritten_rows.append(item)
+
+    def _at_exit(self) -> None:
+        try:
+            self.close(self.atexit_timeout)
+        except WriteIncomplete as exc:
+            log.error("at exit: %s", exc)
+
+    # -- the background thread -----------------------------------------------------------
+
+    def _run(self) -> None:
+        while not self._abandon.is_set():
+            batch = self._take()
+            if batch:
+                self._write(batch)
+            elif self._closing.is_set() and self._queue.empty():
+                return
+
+    def _take(self) -> list[tuple[str, dict[str, Any]]]:
+        wait = 0.05 if self._closing.is_set() else self.flush_interval
+        try:
+            first = self._queue.get(timeout=wait)
+        except queue.Empty:
+            self._hurry.clear()
+            return []
+        if first is _WAKE:
+            return []
+        batch = [first]
+        deadline = time.monotonic() + self.flush_interval
+        while len(batch) < self.batch_size:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                item = None
+            if item is _WAKE:
+                break
+            if item is not None:
+                batch.append(item)
+                continue
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or self._closing.is_set() or self._hurry.is_set():
+                break
+            try:
+                item = self._queue.get(timeout=min(remaining, 0.05))
+            except queue.Empty:
+                continue
+            if item is _WAKE:
+                break
+            batch.append(item)
+        with self._progress:
+            self._in_hand = batch
+        return batch
+
+    def _write(self, batch: list[tuple[str, dict[str, Any]]]) -> None:
+        by_table: dict[str, list[dict[str, Any]]] = {}
+        for table, row in batch:
+            by_table.setdefault(table, []).append(row)
+        for table, rows in by_table.items():
+            if not self._write_with_retry(table, rows):
+                return  # abandoned: the rows stay in _in_hand and are reported unwritten
+            with self._progress:
+                self._in_hand = [item for item in self._in_hand if item[0] != table]
+        with self._progress:
+            self._in_hand = []
+
+    def _write_with_retry(self, table: str, rows: list[dict[str, Any]]) -> bool:
+        delay = self.retry_initial
+        failures = 0
+        one_by_one = False
+        while True:
+            try:
+                rejected = self._copy(table, rows, one_by_one=one_by_one)
+            except psycopg.Error as exc:
+                if _is_data_error(exc) and not one_by_one:
+                    log.warning("%s batch refused (%s); writing it row by row", table, exc)
+                    one_by_one = True
+                    continue
+                failures += 1
+                if failures == 1 or failures % 10 == 0:
+                    log.warning(
+                        "writing %d rows to %s failed (attempt %d, retry in %.1fs): %s",
+                        len(rows),
+                        table,
+                        failures,
+                        delay,
+                        translate(exc),
+                    )
+                if self._abandon.wait(delay * random.uniform(0.8, 1.2)):
+                    return False
+                delay = min(self.retry_max, delay * 2)
+                continue
+            if failures:
+                log.warning(
+                    "wrote %d held rows to %s after %d failed attempts", len(rows), table, failures
+                )
+            self._settle(table, len(rows) - len(rejected), rejected)
+            return True
+
+    def _copy(
+        self, table: str, rows: Iterable[dict[str, Any]], *, one_by_one: bool
+    ) -> list[RejectedRow]:
+        """COPY the rows in one transaction; with ``one_by_one`` each row in a savepoint,
+        returning the rows the database refused."""
+        statement = queries.load(QUERIES[table]).composed()
+        names = columns(table)
+        rejected: list[RejectedRow] = []
+        with self.db.pool.connection(timeout=self.connect_timeout) as conn:
+            if not one_by_one:
+                with conn.cursor() as cur, cur.copy(statement) as copy:
+                    for row in rows:
+                        copy.write_row([row[name] for name in names])
+                return rejected
+            for row in rows:
+                try:
+                    with conn.transaction(), conn.cursor() as cur, cur.copy(statement) as copy:
+                        copy.write_row([row[name] for name in names])
+                except psycopg.Error as exc:
+                    if not _is_data_error(exc):
+                        raise
+                    rejected.append(RejectedRow(table, row, str(translate(exc))))
+        return rejected
+
+    def _settle(self, table: str, written: int, rejected: list[RejectedRow]) -> None:
+        for item in rejected:
+            log.error("%s row refused by the database and dropped: %s", table, item.error)
+        with self._progress:
+            self._written[table] += written
+            self._rejected += len(rejected)
+            room = REJECTED_KEPT - len(self.rejected_rows)
+            self.rejected_rows.extend(rejected[: max(room, 0)])
+            self._progress.notify_all()

@@ -1,0 +1,12 @@
+-- Buffered writer: bulk-load queued API calls. created_at is the time of the call,
+-- stamped when the writer accepted it.
+COPY bitbucket_api_history (
+    history_id,
+    api_method,
+    endpoint,
+    status_code,
+    duration_seconds,
+    error_message,
+    created_at
+)
+FROM STDIN

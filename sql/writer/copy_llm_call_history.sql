@@ -1,0 +1,21 @@
+-- Buffered writer: bulk-load queued LLM calls. The pricing trigger fills computed_cost,
+-- pricing_id and a missing total_tokens for COPY as for INSERT; estimated_cost is
+-- generated, so it is not in the column list. created_at is the time of the call, stamped
+-- when the writer accepted it, so a delayed flush keeps the true time (and partition).
+COPY llm_call_history (
+    history_id,
+    call_type,
+    model,
+    prompt_tokens,
+    completion_tokens,
+    total_tokens,
+    cached_input_tokens,
+    reasoning_tokens,
+    provided_cost,
+    cache_hit,
+    cache_key,
+    duration_seconds,
+    error_message,
+    created_at
+)
+FROM STDIN
