@@ -1,0 +1,1 @@
+"""Benchmarks at scale: ``python -m benchmarks`` (``make bench``); see benchmarks/RESULTS.md."""

@@ -1,0 +1,59 @@
+-- Undo 0010: the refresh and invalidation functions, the marker triggers and their
+-- functions, the read views, then the rollup and marker tables. The source tables and
+-- their rows are untouched.
+
+DROP FUNCTION pfr_rollup_refresh();
+
+DROP FUNCTION pfr_rollup_invalidate_partition(REGCLASS);
+
+DROP TRIGGER trg_fmh_rollup_truncate ON file_modification_history;
+
+DROP TRIGGER trg_lch_rollup_truncate ON llm_call_history;
+
+DROP TRIGGER trg_iph_rollup_truncate ON issue_processing_history;
+
+DROP FUNCTION pfr_rollup_truncated();
+
+DROP TRIGGER trg_fmh_rollup_delete ON file_modification_history;
+
+DROP TRIGGER trg_fmh_rollup_update ON file_modification_history;
+
+DROP TRIGGER trg_fmh_rollup_insert ON file_modification_history;
+
+DROP FUNCTION pfr_rollup_mark_files();
+
+DROP TRIGGER trg_lch_rollup_delete ON llm_call_history;
+
+DROP TRIGGER trg_lch_rollup_update ON llm_call_history;
+
+DROP TRIGGER trg_lch_rollup_insert ON llm_call_history;
+
+DROP FUNCTION pfr_rollup_mark_llm_calls();
+
+DROP TRIGGER trg_iph_rollup_delete ON issue_processing_history;
+
+DROP TRIGGER trg_iph_rollup_update ON issue_processing_history;
+
+DROP TRIGGER trg_iph_rollup_insert ON issue_processing_history;
+
+DROP FUNCTION pfr_rollup_mark_issues();
+
+DROP VIEW v_file_modification_totals;
+
+DROP FUNCTION pfr_utc_hour_ceil(TIMESTAMPTZ);
+
+DROP VIEW v_llm_calls_hourly;
+
+DROP VIEW v_issues_hourly;
+
+DROP TABLE file_modification_totals;
+
+DROP TABLE llm_calls_hourly;
+
+DROP TABLE issues_hourly;
+
+DROP TABLE rollup_dirty_files;
+
+DROP TABLE rollup_dirty_llm_call_hours;
+
+DROP TABLE rollup_dirty_issue_hours;

@@ -1,0 +1,604 @@
+-- Dashboard rollups: per-hour aggregates of issue runs and LLM calls, and per-path totals
+-- of file changes, so that stats, daily stats, LLM cost and the analytics read a few
+-- thousand small rows instead of millions of raw ones, with EXACTLY the raw figures.
+--
+-- Why not "aggregate closed days, scan the open tail from a watermark":
+--   * ids come from sequences and are not commit-ordered, and created_at is set by the
+--     writer (the buffered writer stamps it when it accepted the row), so rows for a past
+--     hour keep arriving after any watermark;
+--   * runs change status (processing -> completed/failed), which moves counts between
+--     buckets of hours long closed; retention deletes whole partitions.
+-- So nothing here relies on time order. Instead every statement that writes a source
+-- table marks, in the SAME transaction, the buckets it touched ("dirty" markers, written
+-- by statement-level triggers with transition tables: one small insert per statement,
+-- never an update of a shared row, so concurrent writers never wait on each other). A
+-- marker becomes visible exactly when the rows it covers do. The read views take a bucket
+-- from the rollup table only when no marker is visible for it, and aggregate the raw rows
+-- of the marked buckets live (a handful of hours, read through idx_*_created_at); every
+-- part is read in one statement, hence one snapshot, so the result equals the raw
+-- aggregate of that snapshot at every instant, not just after a refresh.
+--
+-- pfr_rollup_refresh() (the scheduler's rollups job) deletes the markers it sees and
+-- recomputes those buckets from the raw rows. A snapshot taken after the markers were
+-- read sees at least the rows they covered, so READ COMMITTED is enough; an advisory lock
+-- keeps two refreshes from interleaving. Markers of a transaction still in flight are not
+-- seen, so they survive the refresh and keep their bucket live until the next one.
+--
+-- Buckets are UTC hours (date_trunc('hour', created_at, 'UTC')): a day or week in any
+-- session TimeZone whose offset is a whole number of hours is a union of whole UTC hours,
+-- so the daily views stay exact in such sessions (offsets like +05:30 are not; read the
+-- raw views there). File totals are per file_path, recomputed from the raw rows of the
+-- marked paths (COUNT(DISTINCT history_id) and MAX(created_at) cannot be summed).
+--
+-- Not seen by the triggers: statements run directly on a partition (the package always
+-- writes through the parent) and DROP/DETACH of a partition. Call
+-- pfr_rollup_invalidate_partition(partition) in the transaction that drops or detaches
+-- one (the retention job does). TRUNCATE of a source table empties its rollup.
+-- depends: 0009_add_llm_error_message_issues
+
+-- No unique keys on the marker tables on purpose: a unique key would make concurrent
+-- writers of the same hour wait for each other's commit. Duplicates are harmless and
+-- removed by the refresh.
+CREATE TABLE rollup_dirty_issue_hours (
+    hour TIMESTAMPTZ NOT NULL
+);
+
+CREATE INDEX idx_rollup_dirty_issue_hours_hour
+    ON rollup_dirty_issue_hours (hour);
+
+COMMENT ON TABLE rollup_dirty_issue_hours IS
+    'UTC hours (date_trunc(''hour'', created_at, ''UTC'')) of issue_processing_history written since '
+    'their issues_hourly rows were computed; v_issues_hourly aggregates them from the raw rows.';
+
+CREATE TABLE rollup_dirty_llm_call_hours (
+    hour TIMESTAMPTZ NOT NULL
+);
+
+CREATE INDEX idx_rollup_dirty_llm_call_hours_hour
+    ON rollup_dirty_llm_call_hours (hour);
+
+COMMENT ON TABLE rollup_dirty_llm_call_hours IS
+    'UTC hours (date_trunc(''hour'', created_at, ''UTC'')) of llm_call_history written since '
+    'their llm_calls_hourly rows were computed; v_llm_calls_hourly aggregates them from the raw rows.';
+
+CREATE TABLE rollup_dirty_files (
+    file_path VARCHAR(500) NOT NULL
+);
+
+CREATE INDEX idx_rollup_dirty_files_file_path
+    ON rollup_dirty_files (file_path);
+
+COMMENT ON TABLE rollup_dirty_files IS
+    'File paths of file_modification_history written since their file_modification_totals row '
+    'was computed; v_file_modification_totals aggregates these paths from the raw rows.';
+
+CREATE TABLE issues_hourly (
+    hour TIMESTAMPTZ NOT NULL,
+    status VARCHAR(20) NOT NULL,
+    runs BIGINT NOT NULL,
+    no_changes BIGINT NOT NULL,
+    duration_count BIGINT NOT NULL,
+    duration_sum BIGINT NOT NULL,
+    files_count BIGINT NOT NULL,
+    files_sum BIGINT NOT NULL,
+    CONSTRAINT pk_issues_hourly PRIMARY KEY (hour, status)
+);
+
+COMMENT ON TABLE issues_hourly IS
+    'Issue runs per UTC hour of created_at and status, computed by pfr_rollup_refresh(). Read '
+    'v_issues_hourly, which replaces the hours still marked in rollup_dirty_issue_hours by live figures.';
+COMMENT ON COLUMN issues_hourly.no_changes IS 'Runs whose result_data->>''status'' is no_changes.';
+COMMENT ON COLUMN issues_hourly.duration_count IS 'Runs with a processing_duration_seconds (for AVG: duration_sum / duration_count).';
+COMMENT ON COLUMN issues_hourly.files_count IS 'Runs with a modified_files_count (SUM is NULL when 0).';
+
+CREATE TABLE llm_calls_hourly (
+    hour TIMESTAMPTZ NOT NULL,
+    call_type VARCHAR(50) NOT NULL,
+    model VARCHAR(100) NOT NULL,
+    calls BIGINT NOT NULL,
+    cache_hits BIGINT NOT NULL,
+    tokens_count BIGINT NOT NULL,
+    tokens_sum BIGINT NOT NULL,
+    priced_calls BIGINT NOT NULL,
+    cost_sum NUMERIC NOT NULL,
+    CONSTRAINT pk_llm_calls_hourly PRIMARY KEY (hour, call_type, model)
+);
+
+COMMENT ON TABLE llm_calls_hourly IS
+    'LLM calls per UTC hour of created_at, call type and model, computed by pfr_rollup_refresh(). '
+    'Read v_llm_calls_hourly.';
+COMMENT ON COLUMN llm_calls_hourly.tokens_count IS 'Calls with a total_tokens (SUM is NULL when 0).';
+COMMENT ON COLUMN llm_calls_hourly.priced_calls IS 'Calls with an estimated_cost; calls - priced_calls are unpriced.';
+COMMENT ON COLUMN llm_calls_hourly.cost_sum IS 'Sum of estimated_cost in USD, exact (0 when no call is priced).';
+
+CREATE TABLE file_modification_totals (
+    file_path VARCHAR(500) NOT NULL,
+    modification_count BIGINT NOT NULL,
+    unique_issues BIGINT NOT NULL,
+    last_modified TIMESTAMPTZ,
+    CONSTRAINT pk_file_modification_totals PRIMARY KEY (file_path)
+);
+
+COMMENT ON TABLE file_modification_totals IS
+    'All-time changes per file path (count, distinct runs, last change), computed by '
+    'pfr_rollup_refresh(). Read v_file_modification_totals.';
+
+-- The first whole UTC hour at or after p_at: the fast queries read whole hours from the
+-- rollups from here on, and the raw rows between p_at and here.
+CREATE FUNCTION pfr_utc_hour_ceil(p_at TIMESTAMPTZ)
+RETURNS TIMESTAMPTZ
+LANGUAGE sql
+STABLE
+PARALLEL SAFE
+AS $$
+    SELECT date_trunc('hour', p_at - INTERVAL '1 microsecond', 'UTC') + INTERVAL '1 hour'
+$$;
+
+COMMENT ON FUNCTION pfr_utc_hour_ceil(TIMESTAMPTZ) IS
+    'The first whole UTC hour at or after p_at (p_at itself when it is one).';
+
+-- The views: rollup rows of unmarked buckets, plus live aggregates of the marked ones.
+
+CREATE VIEW v_issues_hourly AS
+SELECT
+    ih.hour,
+    ih.status,
+    ih.runs,
+    ih.no_changes,
+    ih.duration_count,
+    ih.duration_sum,
+    ih.files_count,
+    ih.files_sum
+FROM issues_hourly AS ih
+WHERE NOT EXISTS (
+    SELECT 1
+    FROM rollup_dirty_issue_hours AS d
+    WHERE d.hour = ih.hour
+)
+UNION ALL
+SELECT
+    date_trunc('hour', iph.created_at, 'UTC') AS hour,
+    iph.status,
+    COUNT(*) AS runs,
+    COUNT(*) FILTER (WHERE iph.result_data ->> 'status' = 'no_changes') AS no_changes,
+    COUNT(iph.processing_duration_seconds) AS duration_count,
+    COALESCE(SUM(iph.processing_duration_seconds), 0) AS duration_sum,
+    COUNT(iph.modified_files_count) AS files_count,
+    COALESCE(SUM(iph.modified_files_count), 0) AS files_sum
+FROM (
+    SELECT DISTINCT d.hour
+    FROM rollup_dirty_issue_hours AS d
+) AS dirty
+JOIN issue_processing_history AS iph
+    ON iph.created_at >= dirty.hour
+   AND iph.created_at < dirty.hour + INTERVAL '1 hour'
+GROUP BY
+    date_trunc('hour', iph.created_at, 'UTC'),
+    iph.status;
+
+COMMENT ON VIEW v_issues_hourly IS
+    'Issue runs per UTC hour and status, exact at every instant: issues_hourly for hours with no '
+    'marker in rollup_dirty_issue_hours, the raw rows for the marked hours.';
+
+CREATE VIEW v_llm_calls_hourly AS
+SELECT
+    lh.hour,
+    lh.call_type,
+    lh.model,
+    lh.calls,
+    lh.cache_hits,
+    lh.tokens_count,
+    lh.tokens_sum,
+    lh.priced_calls,
+    lh.cost_sum
+FROM llm_calls_hourly AS lh
+WHERE NOT EXISTS (
+    SELECT 1
+    FROM rollup_dirty_llm_call_hours AS d
+    WHERE d.hour = lh.hour
+)
+UNION ALL
+SELECT
+    date_trunc('hour', lch.created_at, 'UTC') AS hour,
+    lch.call_type,
+    lch.model,
+    COUNT(*) AS calls,
+    COUNT(*) FILTER (WHERE lch.cache_hit) AS cache_hits,
+    COUNT(lch.total_tokens) AS tokens_count,
+    COALESCE(SUM(lch.total_tokens), 0) AS tokens_sum,
+    COUNT(lch.estimated_cost) AS priced_calls,
+    COALESCE(SUM(lch.estimated_cost), 0) AS cost_sum
+FROM (
+    SELECT DISTINCT d.hour
+    FROM rollup_dirty_llm_call_hours AS d
+) AS dirty
+JOIN llm_call_history AS lch
+    ON lch.created_at >= dirty.hour
+   AND lch.created_at < dirty.hour + INTERVAL '1 hour'
+GROUP BY
+    date_trunc('hour', lch.created_at, 'UTC'),
+    lch.call_type,
+    lch.model;
+
+COMMENT ON VIEW v_llm_calls_hourly IS
+    'LLM calls per UTC hour, call type and model, exact at every instant: llm_calls_hourly for '
+    'hours with no marker in rollup_dirty_llm_call_hours, the raw rows for the marked hours.';
+
+CREATE VIEW v_file_modification_totals AS
+SELECT
+    fmt.file_path,
+    fmt.modification_count,
+    fmt.unique_issues,
+    fmt.last_modified
+FROM file_modification_totals AS fmt
+WHERE fmt.modification_count > 0
+  AND NOT EXISTS (
+    SELECT 1
+    FROM rollup_dirty_files AS d
+    WHERE d.file_path = fmt.file_path
+)
+UNION ALL
+SELECT
+    fmh.file_path,
+    COUNT(*) AS modification_count,
+    COUNT(DISTINCT fmh.history_id) AS unique_issues,
+    MAX(fmh.created_at) AS last_modified
+FROM (
+    SELECT DISTINCT d.file_path
+    FROM rollup_dirty_files AS d
+) AS dirty
+JOIN file_modification_history AS fmh
+    ON fmh.file_path = dirty.file_path
+GROUP BY fmh.file_path;
+
+COMMENT ON VIEW v_file_modification_totals IS
+    'All-time changes per file path, exact at every instant: file_modification_totals for paths '
+    'with no marker in rollup_dirty_files, the raw rows for the marked paths.';
+
+-- The markers. Statement-level, so a COPY or a multi-row INSERT adds one marker per
+-- distinct bucket, not one per row.
+
+CREATE FUNCTION pfr_rollup_mark_issues()
+RETURNS TRIGGER
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO rollup_dirty_issue_hours (hour)
+        SELECT DISTINCT date_trunc('hour', n.created_at, 'UTC')
+        FROM pfr_new_rows AS n;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        INSERT INTO rollup_dirty_issue_hours (hour)
+        SELECT DISTINCT date_trunc('hour', o.created_at, 'UTC')
+        FROM pfr_old_rows AS o;
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+COMMENT ON FUNCTION pfr_rollup_mark_issues() IS
+    'Statement trigger function: marks the UTC hours of the inserted, updated (old and new) or '
+    'deleted issue runs in rollup_dirty_issue_hours.';
+
+CREATE TRIGGER trg_iph_rollup_insert
+    AFTER INSERT
+    ON issue_processing_history
+    REFERENCING NEW TABLE AS pfr_new_rows
+    FOR EACH STATEMENT
+    EXECUTE FUNCTION pfr_rollup_mark_issues();
+
+CREATE TRIGGER trg_iph_rollup_update
+    AFTER UPDATE
+    ON issue_processing_history
+    REFERENCING OLD TABLE AS pfr_old_rows NEW TABLE AS pfr_new_rows
+    FOR EACH STATEMENT
+    EXECUTE FUNCTION pfr_rollup_mark_issues();
+
+CREATE TRIGGER trg_iph_rollup_delete
+    AFTER DELETE
+    ON issue_processing_history
+    REFERENCING OLD TABLE AS pfr_old_rows
+    FOR EACH STATEMENT
+    EXECUTE FUNCTION pfr_rollup_mark_issues();
+
+CREATE FUNCTION pfr_rollup_mark_llm_calls()
+RETURNS TRIGGER
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO rollup_dirty_llm_call_hours (hour)
+        SELECT DISTINCT date_trunc('hour', n.created_at, 'UTC')
+        FROM pfr_new_rows AS n;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        INSERT INTO rollup_dirty_llm_call_hours (hour)
+        SELECT DISTINCT date_trunc('hour', o.created_at, 'UTC')
+        FROM pfr_old_rows AS o;
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+COMMENT ON FUNCTION pfr_rollup_mark_llm_calls() IS
+    'Statement trigger function: marks the UTC hours of the inserted, updated (old and new) or '
+    'deleted LLM calls in rollup_dirty_llm_call_hours.';
+
+CREATE TRIGGER trg_lch_rollup_insert
+    AFTER INSERT
+    ON llm_call_history
+    REFERENCING NEW TABLE AS pfr_new_rows
+    FOR EACH STATEMENT
+    EXECUTE FUNCTION pfr_rollup_mark_llm_calls();
+
+CREATE TRIGGER trg_lch_rollup_update
+    AFTER UPDATE
+    ON llm_call_history
+    REFERENCING OLD TABLE AS pfr_old_rows NEW TABLE AS pfr_new_rows
+    FOR EACH STATEMENT
+    EXECUTE FUNCTION pfr_rollup_mark_llm_calls();
+
+CREATE TRIGGER trg_lch_rollup_delete
+    AFTER DELETE
+    ON llm_call_history
+    REFERENCING OLD TABLE AS pfr_old_rows
+    FOR EACH STATEMENT
+    EXECUTE FUNCTION pfr_rollup_mark_llm_calls();
+
+CREATE FUNCTION pfr_rollup_mark_files()
+RETURNS TRIGGER
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO rollup_dirty_files (file_path)
+        SELECT DISTINCT n.file_path
+        FROM pfr_new_rows AS n;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        INSERT INTO rollup_dirty_files (file_path)
+        SELECT DISTINCT o.file_path
+        FROM pfr_old_rows AS o;
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+COMMENT ON FUNCTION pfr_rollup_mark_files() IS
+    'Statement trigger function: marks the paths of the inserted, updated (old and new) or '
+    'deleted file changes in rollup_dirty_files.';
+
+CREATE TRIGGER trg_fmh_rollup_insert
+    AFTER INSERT
+    ON file_modification_history
+    REFERENCING NEW TABLE AS pfr_new_rows
+    FOR EACH STATEMENT
+    EXECUTE FUNCTION pfr_rollup_mark_files();
+
+CREATE TRIGGER trg_fmh_rollup_update
+    AFTER UPDATE
+    ON file_modification_history
+    REFERENCING OLD TABLE AS pfr_old_rows NEW TABLE AS pfr_new_rows
+    FOR EACH STATEMENT
+    EXECUTE FUNCTION pfr_rollup_mark_files();
+
+CREATE TRIGGER trg_fmh_rollup_delete
+    AFTER DELETE
+    ON file_modification_history
+    REFERENCING OLD TABLE AS pfr_old_rows
+    FOR EACH STATEMENT
+    EXECUTE FUNCTION pfr_rollup_mark_files();
+
+-- TRUNCATE fires no row or transition-table trigger: empty the rollup with the table.
+CREATE FUNCTION pfr_rollup_truncated()
+RETURNS TRIGGER
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    IF TG_TABLE_NAME = 'issue_processing_history' THEN
+        DELETE FROM issues_hourly;
+        DELETE FROM rollup_dirty_issue_hours;
+    ELSIF TG_TABLE_NAME = 'llm_call_history' THEN
+        DELETE FROM llm_calls_hourly;
+        DELETE FROM rollup_dirty_llm_call_hours;
+    ELSIF TG_TABLE_NAME = 'file_modification_history' THEN
+        DELETE FROM file_modification_totals;
+        DELETE FROM rollup_dirty_files;
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+COMMENT ON FUNCTION pfr_rollup_truncated() IS
+    'Statement trigger function: empties the rollup (and markers) of a truncated source table.';
+
+CREATE TRIGGER trg_iph_rollup_truncate
+    AFTER TRUNCATE
+    ON issue_processing_history
+    FOR EACH STATEMENT
+    EXECUTE FUNCTION pfr_rollup_truncated();
+
+CREATE TRIGGER trg_lch_rollup_truncate
+    AFTER TRUNCATE
+    ON llm_call_history
+    FOR EACH STATEMENT
+    EXECUTE FUNCTION pfr_rollup_truncated();
+
+CREATE TRIGGER trg_fmh_rollup_truncate
+    AFTER TRUNCATE
+    ON file_modification_history
+    FOR EACH STATEMENT
+    EXECUTE FUNCTION pfr_rollup_truncated();
+
+-- A dropped or detached partition takes its rows without firing any trigger: mark what
+-- it held before it goes, in the same transaction.
+CREATE FUNCTION pfr_rollup_invalidate_partition(p_partition REGCLASS)
+RETURNS BIGINT
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_parent TEXT;
+    v_marked BIGINT := 0;
+BEGIN
+    SELECT c.relname
+    INTO v_parent
+    FROM pg_inherits AS i
+    JOIN pg_class AS c
+        ON c.oid = i.inhparent
+    WHERE i.inhrelid = p_partition;
+
+    IF v_parent = 'llm_call_history' THEN
+        EXECUTE format(
+            'INSERT INTO rollup_dirty_llm_call_hours (hour) '
+            'SELECT DISTINCT date_trunc(''hour'', created_at, ''UTC'') FROM %s',
+            p_partition
+        );
+        GET DIAGNOSTICS v_marked = ROW_COUNT;
+    ELSIF v_parent = 'file_modification_history' THEN
+        EXECUTE format(
+            'INSERT INTO rollup_dirty_files (file_path) SELECT DISTINCT file_path FROM %s',
+            p_partition
+        );
+        GET DIAGNOSTICS v_marked = ROW_COUNT;
+    END IF;
+    RETURN v_marked;
+END;
+$$;
+
+COMMENT ON FUNCTION pfr_rollup_invalidate_partition(REGCLASS) IS
+    'Call before DROP or DETACH of a partition of llm_call_history or file_modification_history, '
+    'in the same transaction: marks the hours (or file paths) it holds, so the rollups stop '
+    'counting its rows. Returns the number of markers written; 0 for other tables.';
+
+-- The refresh: recompute the marked buckets from the raw rows and drop their markers.
+CREATE FUNCTION pfr_rollup_refresh()
+RETURNS TABLE (rollup TEXT, buckets BIGINT)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_hours TIMESTAMPTZ[];
+    v_paths TEXT[];
+BEGIN
+    -- Two refreshes at once could write a bucket from an older snapshot last.
+    PERFORM pg_advisory_xact_lock(hashtext('pfr_rollup_refresh'));
+
+    WITH taken AS (
+        DELETE FROM rollup_dirty_issue_hours AS d
+        RETURNING d.hour
+    )
+    SELECT COALESCE(array_agg(DISTINCT taken.hour), '{}')
+    INTO v_hours
+    FROM taken;
+
+    DELETE FROM issues_hourly AS ih
+    WHERE ih.hour = ANY (v_hours);
+
+    INSERT INTO issues_hourly (hour, status, runs, no_changes, duration_count, duration_sum, files_count, files_sum)
+    SELECT
+        date_trunc('hour', iph.created_at, 'UTC'),
+        iph.status,
+        COUNT(*),
+        COUNT(*) FILTER (WHERE iph.result_data ->> 'status' = 'no_changes'),
+        COUNT(iph.processing_duration_seconds),
+        COALESCE(SUM(iph.processing_duration_seconds), 0),
+        COUNT(iph.modified_files_count),
+        COALESCE(SUM(iph.modified_files_count), 0)
+    FROM unnest(v_hours) AS h (hour)
+    JOIN issue_processing_history AS iph
+        ON iph.created_at >= h.hour
+       AND iph.created_at < h.hour + INTERVAL '1 hour'
+    GROUP BY
+        date_trunc('hour', iph.created_at, 'UTC'),
+        iph.status;
+
+    rollup := 'issues_hourly';
+    buckets := cardinality(v_hours);
+    RETURN NEXT;
+
+    WITH taken AS (
+        DELETE FROM rollup_dirty_llm_call_hours AS d
+        RETURNING d.hour
+    )
+    SELECT COALESCE(array_agg(DISTINCT taken.hour), '{}')
+    INTO v_hours
+    FROM taken;
+
+    DELETE FROM llm_calls_hourly AS lh
+    WHERE lh.hour = ANY (v_hours);
+
+    INSERT INTO llm_calls_hourly (hour, call_type, model, calls, cache_hits, tokens_count, tokens_sum, priced_calls, cost_sum)
+    SELECT
+        date_trunc('hour', lch.created_at, 'UTC'),
+        lch.call_type,
+        lch.model,
+        COUNT(*),
+        COUNT(*) FILTER (WHERE lch.cache_hit),
+        COUNT(lch.total_tokens),
+        COALESCE(SUM(lch.total_tokens), 0),
+        COUNT(lch.estimated_cost),
+        COALESCE(SUM(lch.estimated_cost), 0)
+    FROM unnest(v_hours) AS h (hour)
+    JOIN llm_call_history AS lch
+        ON lch.created_at >= h.hour
+       AND lch.created_at < h.hour + INTERVAL '1 hour'
+    GROUP BY
+        date_trunc('hour', lch.created_at, 'UTC'),
+        lch.call_type,
+        lch.model;
+
+    rollup := 'llm_calls_hourly';
+    buckets := cardinality(v_hours);
+    RETURN NEXT;
+
+    WITH taken AS (
+        DELETE FROM rollup_dirty_files AS d
+        RETURNING d.file_path
+    )
+    SELECT COALESCE(array_agg(DISTINCT taken.file_path::TEXT), '{}')
+    INTO v_paths
+    FROM taken;
+
+    DELETE FROM file_modification_totals AS fmt
+    WHERE fmt.file_path = ANY (v_paths);
+
+    INSERT INTO file_modification_totals (file_path, modification_count, unique_issues, last_modified)
+    SELECT
+        fmh.file_path,
+        COUNT(*),
+        COUNT(DISTINCT fmh.history_id),
+        MAX(fmh.created_at)
+    FROM file_modification_history AS fmh
+    WHERE fmh.file_path = ANY (v_paths)
+    GROUP BY fmh.file_path;
+
+    rollup := 'file_modification_totals';
+    buckets := cardinality(v_paths);
+    RETURN NEXT;
+END;
+$$;
+
+COMMENT ON FUNCTION pfr_rollup_refresh() IS
+    'Recomputes the rollup buckets marked in the rollup_dirty_* tables from the raw '
+    'rows and removes those markers; one row per rollup with the number of buckets recomputed. '
+    'Serialized by an advisory lock. Safe at any time: readers are exact before and after.';
+
+-- The first fill: every bucket that has rows is marked, and refreshed once.
+INSERT INTO rollup_dirty_issue_hours (hour)
+SELECT DISTINCT date_trunc('hour', iph.created_at, 'UTC')
+FROM issue_processing_history AS iph;
+
+INSERT INTO rollup_dirty_llm_call_hours (hour)
+SELECT DISTINCT date_trunc('hour', lch.created_at, 'UTC')
+FROM llm_call_history AS lch;
+
+INSERT INTO rollup_dirty_files (file_path)
+SELECT DISTINCT fmh.file_path
+FROM file_modification_history AS fmh;
+
+DO $$
+BEGIN
+    PERFORM count(*)
+    FROM pfr_rollup_refresh();
+END;
+$$;

@@ -1,0 +1,49 @@
+-- LLM calls, cache hits, tokens and cost by model and call type over the last %(days)s
+-- days (analytics/llm_cost_by_model): whole UTC hours from the exact rollup
+-- v_llm_calls_hourly, and the raw calls of the partial hour where the window starts.
+SELECT
+    parts.model,
+    parts.call_type,
+    SUM(parts.calls)::BIGINT AS total_calls,
+    SUM(parts.cache_hits)::BIGINT AS cache_hits,
+    ROUND(100.0 * SUM(parts.cache_hits)::BIGINT / SUM(parts.calls)::BIGINT, 2) AS cache_hit_rate,
+    (CASE WHEN SUM(parts.tokens_count) > 0 THEN SUM(parts.tokens_sum) END)::BIGINT AS total_tokens,
+    CASE WHEN SUM(parts.priced_calls) > 0 THEN SUM(parts.cost_sum) END AS total_cost,
+    ROUND(SUM(parts.cost_sum) / NULLIF(SUM(parts.priced_calls), 0), 6) AS avg_cost_per_call,
+    SUM(parts.calls - parts.priced_calls)::BIGINT AS unpriced_calls
+FROM (
+    SELECT
+        lh.model,
+        lh.call_type,
+        lh.calls,
+        lh.cache_hits,
+        lh.tokens_count,
+        lh.tokens_sum,
+        lh.priced_calls,
+        lh.cost_sum
+    FROM v_llm_calls_hourly AS lh
+    WHERE lh.hour >= pfr_utc_hour_ceil(now() - make_interval(days => %(days)s::INTEGER))
+    UNION ALL
+    SELECT
+        lch.model,
+        lch.call_type,
+        COUNT(*) AS calls,
+        COUNT(*) FILTER (WHERE lch.cache_hit) AS cache_hits,
+        COUNT(lch.total_tokens) AS tokens_count,
+        COALESCE(SUM(lch.total_tokens), 0) AS tokens_sum,
+        COUNT(lch.estimated_cost) AS priced_calls,
+        COALESCE(SUM(lch.estimated_cost), 0) AS cost_sum
+    FROM llm_call_history AS lch
+    WHERE lch.created_at >= now() - make_interval(days => %(days)s::INTEGER)
+      AND lch.created_at < pfr_utc_hour_ceil(now() - make_interval(days => %(days)s::INTEGER))
+    GROUP BY
+        lch.model,
+        lch.call_type
+) AS parts
+GROUP BY
+    parts.model,
+    parts.call_type
+ORDER BY
+    total_cost DESC NULLS LAST,
+    parts.model,
+    parts.call_type
