@@ -1,6 +1,7 @@
 """The job runner: advisory lock (a second run skips and says so), job_runs recording,
 failures recorded without passwords, timeouts, and a database that goes away and returns."""
 
+import json
 import logging
 import shutil
 import time
@@ -113,3 +114,18 @@ def test_with_the_database_stopped_a_job_fails_in_the_log_and_the_next_run_succe
             assert time.monotonic() < deadline, back.error
             time.sleep(0.2)
     assert [row[0] for row in runs(uri, "reaper")] == ["succeeded", "succeeded"]
+
+
+def test_cli_job_run_and_list(dsn, capsys):
+    from pydal_free_repo.cli import main
+
+    assert main(["--dsn", dsn, "job", "run", "reaper"]) == 0
+    assert capsys.readouterr().out.startswith("reaper: succeeded")
+    assert main(["--dsn", dsn, "job", "list", "--json"]) == 0
+    listed = {row["name"]: row for row in json.loads(capsys.readouterr().out)}
+    assert list(listed) == ["partitions", "vacuum", "retention", "backup", "reaper"]
+    assert listed["reaper"]["last_status"] == "succeeded"
+    assert listed["reaper"]["schedule"] == "*/5 * * * *"
+    assert listed["vacuum"]["last_run"] is None
+    assert main(["--dsn", dsn, "job", "run", "nope"]) == 2
+    assert "unknown job 'nope'" in capsys.readouterr().err
