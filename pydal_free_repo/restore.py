@@ -6,9 +6,8 @@ with everything in them) first. Either way the restore runs in a single transact
 (``--no-owner``): it completes or leaves the target as it was. When a ``.sha256`` file
 sits beside the dump, the dump must match it.
 
-The pricing trigger reads ``model_pricing`` while rows are inserted, and pg_restore loads
-tables in name order; the restore therefore loads ``model_pricing``'s rows first, so the
-LLM calls and generations get the same computed cost as in the source.
+Triggers are post-data in an archive (created after the rows are loaded), so restored
+rows keep their stored costs; the pricing triggers do not price them again.
 """
 
 from __future__ import annotations
@@ -22,9 +21,6 @@ import psycopg
 
 from pydal_free_repo.config import JobsConfig
 from pydal_free_repo.errors import InvalidTransition, InvalidValue, NotFound
-
-# Tables whose rows other tables' triggers read while rows load.
-LOAD_FIRST = ("model_pricing",)
 
 
 def restore(
@@ -62,17 +58,13 @@ def restore(
     )
     conninfo, env = backup.client_connection(target_dsn)
     timeout = config.backup.timeout_seconds
-    listing = backup._run([pg_restore.path, "--list", str(path)], env, timeout, target_dsn, "list")
     with tempfile.TemporaryDirectory(prefix="pfr-restore-") as scratch:
-        order = Path(scratch) / "toc.list"
-        order.write_text(_load_first(listing, LOAD_FIRST))
         if not clean:
             command = [
                 pg_restore.path,
                 "--no-owner",
                 "--exit-on-error",
                 "--single-transaction",
-                f"--use-list={order}",
                 f"--dbname={conninfo}",
                 str(path),
             ]
@@ -86,7 +78,6 @@ def restore(
                 [
                     pg_restore.path,
                     "--no-owner",
-                    f"--use-list={order}",
                     f"--file={script}",
                     str(path),
                 ],
@@ -96,6 +87,13 @@ def restore(
                 "pg_restore",
             )
             prelude = Path(scratch) / "clean.sql"
+            listing = backup._run(
+                [pg_restore.path, "--list", str(path)],
+                env,
+                timeout,
+                target_dsn,
+                "pg_restore --list",
+            )
             prelude.write_text(_clean_statements(target_dsn, _archive_schemas(listing)))
             psql = str(Path(pg_restore.path).with_name("psql"))
             command = [
@@ -115,21 +113,6 @@ def restore(
         "cleaned": bool(clean and relations),
         "pg_restore": pg_restore.path,
     }
-
-
-def _load_first(listing: str, tables: tuple[str, ...]) -> str:
-    """The TOC listing with the TABLE DATA entries of ``tables`` moved before all others."""
-    lines = listing.splitlines()
-
-    def is_data_of(line: str, table: str | None = None) -> bool:
-        if line.startswith(";") or " TABLE DATA " not in line:
-            return False
-        return table is None or line.split(" TABLE DATA ", 1)[1].split()[1:2] == [table]
-
-    first = [line for line in lines if any(is_data_of(line, t) for t in tables)]
-    rest = [line for line in lines if line not in first]
-    at = next((i for i, line in enumerate(rest) if is_data_of(line)), len(rest))
-    return "\n".join(rest[:at] + first + rest[at:]) + "\n"
 
 
 def _archive_schemas(listing: str) -> list[str]:
