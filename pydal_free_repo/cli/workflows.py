@@ -1,9 +1,131 @@
-"""`pfr` commands for the workflows area (filled in by its issue)."""
+"""``pfr workflows`` (latest runs) and ``pfr workflow ID`` (one run: nodes as a timeline,
+generations with tokens and cost)."""
 
 from __future__ import annotations
 
 import argparse
+from decimal import Decimal
+from typing import Any
+
+from pydal_free_repo.cli.context import Context
+from pydal_free_repo.cli.output import add_json_flag, emit, print_json, print_table, to_jsonable
+from pydal_free_repo.workflows.logger import WorkflowLogger
+from pydal_free_repo.workflows.params import FINAL_STATUSES
+
+LIST_COLUMNS = [
+    "id",
+    "username",
+    "status",
+    "user_input",
+    "created_at",
+    "duration_seconds",
+    "node_count",
+    "failed_nodes",
+    "generation_count",
+    "total_tokens",
+    "total_cost",
+]
+BAR_WIDTH = 30
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    """Add this area's subcommands to ``pfr``."""
+    p = commands.add_parser("workflows", help="latest workflow runs (document 000)")
+    p.add_argument("--user", help="only this user's runs")
+    p.add_argument(
+        "--status", choices=["running", *FINAL_STATUSES], help="only runs in this status"
+    )
+    p.add_argument("--limit", type=int, default=20, help="at most this many runs (default 20)")
+    add_json_flag(p)
+    p.set_defaults(handler=run_list)
+
+    p = commands.add_parser("workflow", help="one workflow run: node timeline and generations")
+    p.add_argument("id", type=int, help="workflow id")
+    add_json_flag(p)
+    p.set_defaults(handler=run_show)
+
+
+def run_list(args: argparse.Namespace, ctx: Context) -> int:
+    rows = WorkflowLogger(ctx.db).list_workflows(
+        username=args.user, status=args.status, limit=args.limit
+    )
+    emit(args, rows, LIST_COLUMNS)
+    return 0
+
+
+def run_show(args: argparse.Namespace, ctx: Context) -> int:
+    details = WorkflowLogger(ctx.db).get_workflow_details(args.id)
+    workflow, nodes, generations = details["workflow"], details["nodes"], details["generations"]
+    totals = _totals(generations)
+    if args.json:
+        print_json({**details, "totals": totals})
+        return 0
+    emit(args, to_jsonable(workflow))
+    print(f"\nnodes ({len(nodes)}):")
+    print_table(_timeline(workflow.created_at, nodes))
+    names = {node.id: node.node_name for node in nodes}
+    print(f"\ngenerations ({len(generations)}):")
+    print_table(
+        [
+            {
+                "at": _offset(workflow.created_at, g.created_at),
+                "node": names.get(g.node_id, ""),
+                "model": g.model_name,
+                "provider": g.model_provider,
+                "prompt_tokens": g.prompt_tokens,
+                "completion_tokens": g.completion_tokens,
+                "total_tokens": g.total_tokens,
+                "cost": g.estimated_cost,
+                "latency_ms": g.latency_ms,
+            }
+            for g in generations
+        ]
+    )
+    print(
+        f"\ntotal: {totals['total_tokens']} tokens, cost ${totals['total_cost']}"
+        + (f" ({totals['unpriced']} unpriced)" if totals["unpriced"] else "")
+    )
+    return 0
+
+
+def _offset(start, moment) -> str:
+    if moment is None:
+        return ""
+    return f"+{(moment - start).total_seconds():.3f}s"
+
+
+def _timeline(start, nodes) -> list[dict[str, Any]]:
+    """Each node's start offset, duration and a bar placed on the run's time axis."""
+    ends = [
+        (n.started_at - start).total_seconds() * 1000 + (n.duration_ms or 0)
+        for n in nodes
+        if n.started_at is not None
+    ]
+    span = max(ends, default=0) or 1
+    rows = []
+    for n in nodes:
+        begin = (n.started_at - start).total_seconds() * 1000 if n.started_at else 0
+        lead = int(BAR_WIDTH * begin / span)
+        length = max(1, int(BAR_WIDTH * (n.duration_ms or 0) / span))
+        mark = "x" if n.status == "failed" else "#"
+        rows.append(
+            {
+                "#": n.execution_order,
+                "node": n.node_name,
+                "type": n.node_type,
+                "status": n.status,
+                "start": _offset(start, n.started_at),
+                "duration_ms": n.duration_ms,
+                "timeline": (" " * lead + mark * length).ljust(BAR_WIDTH)[:BAR_WIDTH],
+                "error": n.error_message,
+            }
+        )
+    return rows
+
+
+def _totals(generations) -> dict[str, Any]:
+    return {
+        "generations": len(generations),
+        "total_tokens": sum(g.total_tokens or 0 for g in generations),
+        "total_cost": sum((g.estimated_cost or Decimal(0) for g in generations), Decimal(0)),
+        "unpriced": sum(1 for g in generations if g.estimated_cost is None),
+    }

@@ -1,0 +1,57 @@
+"""``pfr workflows`` and ``pfr workflow ID`` on a real database."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pydal_free_repo import WorkflowLogger
+from pydal_free_repo.cli import main
+
+
+@pytest.fixture
+def runs(db):
+    log = WorkflowLogger(db)
+    alice = log.get_or_create_user("alice")
+    first = log.start_workflow(alice.id, {"user_input": "museum day"})
+    with log.node_context("analyze_user_input", "analysis"):
+        log.log_generation("gpt-4o", "p", "o", prompt_tokens=1000, completion_tokens=1000)
+    with pytest.raises(KeyError), log.node_context("search_places", "search"):
+        raise KeyError("radius")
+    log.fail_workflow("no places")
+    bob = log.get_or_create_user("bob")
+    second = log.start_workflow(bob.id, {"user_input": "beach"})
+    return first.id, second.id
+
+
+def run_json(capsys, dsn, *args):
+    assert main(["--dsn", dsn, *args, "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_workflows_lists_and_filters(runs, dsn, capsys):
+    assert [r["username"] for r in run_json(capsys, dsn, "workflows")] == ["bob", "alice"]
+    (alice,) = run_json(capsys, dsn, "workflows", "--user", "alice", "--status", "failed")
+    assert (alice["node_count"], alice["failed_nodes"], alice["generation_count"]) == (2, 1, 1)
+    assert alice["total_cost"] == pytest.approx(0.02)
+    assert run_json(capsys, dsn, "workflows", "--status", "completed") == []
+
+
+def test_workflow_shows_the_timeline_and_generations(runs, dsn, capsys):
+    first, _ = runs
+    assert main(["--dsn", dsn, "workflow", str(first)]) == 0
+    out = capsys.readouterr().out
+    assert "analyze_user_input" in out and "search_places" in out
+    assert "KeyError: 'radius'" in out
+    assert "total: 2000 tokens, cost $0.020000" in out
+    data = run_json(capsys, dsn, "workflow", str(first))
+    assert [n["execution_order"] for n in data["nodes"]] == [1, 2]
+    assert data["nodes"][1]["status"] == "failed"
+    assert data["generations"][0]["total_tokens"] == 2000
+    assert data["totals"]["total_cost"] == pytest.approx(0.02)
+
+
+def test_an_unknown_workflow_is_an_error(dsn, capsys):
+    assert main(["--dsn", dsn, "workflow", "424242"]) == 1
+    assert "no workflow with id 424242" in capsys.readouterr().err
