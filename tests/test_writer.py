@@ -6,6 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import subprocess
+import sys
+import textwrap
 from decimal import Decimal
 
 import psycopg
@@ -185,3 +188,29 @@ def test_a_full_queue_blocks_then_raises(dsn):
             writer.api_call(1, "GET", "/late")
     finally:
         unreachable.close()
+
+
+def test_rows_still_queued_at_interpreter_exit_are_written(dsn):
+    run = make_run(dsn)
+    script = textwrap.dedent(
+        """
+        import sys
+        from pydal_free_repo import BufferedWriter, Database
+
+        db = Database.connect(sys.argv[1])
+        writer = BufferedWriter(db, flush_interval=3600, batch_size=100_000)
+        for i in range(2_500):
+            writer.api_call(int(sys.argv[2]), "GET", f"/exit/{i}")
+        print(writer.stats.written)
+        # no close(): the atexit hook must write them
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, dsn, str(run)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "0"  # nothing was written before exit
+    assert count(dsn, "bitbucket_api_history") == 2_500
