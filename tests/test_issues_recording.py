@@ -29,6 +29,20 @@ def count(db, table_query: str, history_id: int) -> int:
     return len(db.fetch_all(table_query, {"history_id": history_id}))
 
 
+def stored_texts(db, history_id: int) -> list[str]:
+    """The columns no read returns: cache key, diff text and contents, encodings."""
+    with db.connection() as conn:
+        llm = conn.execute(
+            "SELECT cache_key FROM llm_call_history WHERE history_id = %s", [history_id]
+        ).fetchone()
+        files = conn.execute(
+            "SELECT diff_text, modified_content, original_content, original_encoding, "
+            "modified_encoding FROM file_modification_history WHERE history_id = %s",
+            [history_id],
+        ).fetchone()
+    return [llm[0], *files]
+
+
 def test_llm_call_cost_is_computed_from_the_price_in_force(issues, run):
     recorded = issues.record_llm_call(
         run, call_type="code_diff", model="gpt-4o", prompt_tokens=1000, completion_tokens=500
@@ -196,13 +210,15 @@ def test_nul_characters_in_every_text_and_json_argument_are_stored_as_replacemen
     assert detail.files[0].path == "a\ufffdb"
     assert detail.files[0].encoding == "a\ufffdb"
     assert "\x00" not in json.dumps(to_jsonable(detail))
+    assert stored_texts(db, hid) == ["a\ufffdb"] * 6
+    assert issues.file_history(NUL)[0].history_id == hid
     failed = issues.claim({"key": "NUL-2"})
     issues.fail(failed.history_id, NUL, result={"errors": [NUL]})
     assert issues.history(issue_key="NUL-2")[0].error_message == "a\ufffdb"
     assert issues.history(issue_key="NUL\x00-1")[0].id == hid
 
 
-def test_sql_injection_strings_are_stored_verbatim(issues):
+def test_sql_injection_strings_are_stored_verbatim(issues, db):
     claim = issues.claim({"key": "INJ'--", "fields": {"summary": INJECTION}})
     hid = claim.history_id
     issues.record_llm_call(hid, call_type="other", model=INJECTION, cache_key=INJECTION)
@@ -221,6 +237,7 @@ def test_sql_injection_strings_are_stored_verbatim(issues):
     assert detail.api_calls[0].error_message == INJECTION
     assert detail.files[0].path == INJECTION
     assert issues.file_history(INJECTION)[0].file_path == INJECTION
+    assert stored_texts(db, hid)[:3] == [INJECTION] * 3
     assert issues.history(issue_key="INJ'--")[0].id == hid
     assert len(issues.history()) == 1
 
