@@ -53,6 +53,12 @@ class QueryTimeout(PfrError):
 # fixed in migrations/, which is why every constraint there is named.
 CONSTRAINT_MESSAGES: dict[str, str] = {
     "uq_iph_active_issue_key": "this issue already has a queued, processing or completed row",
+    "check_lch_cached_within_prompt": (
+        "cached_input_tokens cannot exceed prompt_tokens (cached tokens are part of the prompt)"
+    ),
+    "check_lch_reasoning_within_completion": (
+        "reasoning_tokens cannot exceed completion_tokens (reasoning is part of the completion)"
+    ),
 }
 
 

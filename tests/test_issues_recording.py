@@ -110,9 +110,14 @@ def test_negative_tokens_are_refused_and_nothing_written(issues, run, db, field)
 
 
 def test_cached_tokens_above_prompt_tokens_are_refused_by_the_database(issues, run, db):
-    with pytest.raises(InvalidValue, match="check_lch_cached_within_prompt"):
+    with pytest.raises(InvalidValue, match="cached_input_tokens cannot exceed prompt_tokens"):
         issues.record_llm_call(
             run, call_type="other", model="gpt-4o", prompt_tokens=1, cached_input_tokens=2
+        )
+    assert count(db, "issues/detail_llm_calls", run) == 0
+    with pytest.raises(InvalidValue, match="reasoning_tokens cannot exceed completion_tokens"):
+        issues.record_llm_call(
+            run, call_type="other", model="gpt-4o", completion_tokens=1, reasoning_tokens=2
         )
     assert count(db, "issues/detail_llm_calls", run) == 0
 

@@ -59,8 +59,8 @@ class IssueHistory:
     # -- claiming ---------------------------------------------------------------------
 
     def claim(self, issue: Mapping[str, Any], *, conn: Conn = None) -> Claim:
-        """Start processing ``issue`` unless its key is already queued elsewhere, processing
-        or completed. Takes over a queued row of the key. One statement, race-free."""
+        """Start processing ``issue`` unless its key is already processing or completed;
+        a queued row of the key is taken over. One statement, race-free."""
         return self._take(issue, "issues/claim", conn)
 
     def enqueue(self, issue: Mapping[str, Any], *, conn: Conn = None) -> Claim:
