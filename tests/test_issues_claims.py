@@ -169,3 +169,21 @@ def test_finishing_an_unknown_id_is_not_found(issues):
         issues.complete(999)
     with pytest.raises(NotFound):
         issues.fail(999, "x")
+
+
+def test_sixteen_threads_enqueueing_one_key_get_exactly_one_queued_row(issues):
+    barrier = threading.Barrier(16)
+    results = []
+
+    def worker():
+        barrier.wait()
+        results.append(issues.enqueue(issue("RACE-3")))
+
+    threads = [threading.Thread(target=worker) for _ in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(r.acquired for r in results) == 1
+    assert {r.status for r in results if not r.acquired} == {"already_queued"}
+    assert len(issues.history(issue_key="RACE-3")) == 1

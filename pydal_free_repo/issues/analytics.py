@@ -35,8 +35,8 @@ class Analytic:
             )
         params = {**self.defaults, **{k: v for k, v in given.items() if v is not None}}
         for key, value in params.items():
-            if value is None and key == "days" and self.name == "top_modified_files":
-                continue  # no window: every file change ever recorded
+            if value is None:
+                continue  # a window whose default is None: no window at all
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise InvalidValue(f"{key} must be a whole number of 1 or more, got {value!r}")
         return params
