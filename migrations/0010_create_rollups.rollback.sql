@@ -1,10 +1,8 @@
--- Undo 0010: the refresh and invalidation functions, the marker triggers and their
+-- Undo 0010: the refresh function, the marker triggers and their
 -- functions, the read views, then the rollup and marker tables. The source tables and
 -- their rows are untouched.
 
 DROP FUNCTION pfr_rollup_refresh();
-
-DROP FUNCTION pfr_rollup_invalidate_partition(REGCLASS);
 
 DROP TRIGGER trg_fmh_rollup_truncate ON file_modification_history;
 
@@ -40,11 +38,17 @@ DROP FUNCTION pfr_rollup_mark_issues();
 
 DROP VIEW v_file_modification_totals;
 
-DROP FUNCTION pfr_utc_hour_ceil(TIMESTAMPTZ);
-
 DROP VIEW v_llm_calls_hourly;
 
 DROP VIEW v_issues_hourly;
+
+DROP FUNCTION pfr_utc_hour_ceil(TIMESTAMPTZ);
+
+DROP FUNCTION pfr_rollup_partitions_intact(REGCLASS);
+
+DROP FUNCTION pfr_rollup_current_partitions(REGCLASS);
+
+DROP TABLE rollup_partitions;
 
 DROP TABLE file_modification_totals;
 

@@ -30,10 +30,13 @@
 -- raw views there). File totals are per file_path, recomputed from the raw rows of the
 -- marked paths (COUNT(DISTINCT history_id) and MAX(created_at) cannot be summed).
 --
--- Not seen by the triggers: statements run directly on a partition (the package always
--- writes through the parent) and DROP/DETACH of a partition. Call
--- pfr_rollup_invalidate_partition(partition) in the transaction that drops or detaches
--- one (the retention job does). TRUNCATE of a source table empties its rollup.
+-- Partitions: DROP or DETACH of a partition (retention) takes rows away without firing
+-- any trigger, and so does a statement run directly on a partition (the package always
+-- writes through the parent). rollup_partitions records the partitions of
+-- llm_call_history and file_modification_history that the rollups were computed over; as
+-- soon as one of them is gone, the views ignore that rollup and aggregate the raw table
+-- (exact, slower), until the next refresh recomputes the hours (or, for file totals, all
+-- paths) the missing partition held. TRUNCATE of a source table empties its rollup.
 -- depends: 0009_add_llm_error_message_issues
 
 -- No unique keys on the marker tables on purpose: a unique key would make concurrent
@@ -137,6 +140,65 @@ $$;
 COMMENT ON FUNCTION pfr_utc_hour_ceil(TIMESTAMPTZ) IS
     'The first whole UTC hour at or after p_at (p_at itself when it is one).';
 
+CREATE TABLE rollup_partitions (
+    parent_table TEXT NOT NULL,
+    partition_oid OID NOT NULL,
+    partition_name TEXT NOT NULL,
+    lower_bound TIMESTAMPTZ,
+    upper_bound TIMESTAMPTZ,
+    CONSTRAINT pk_rollup_partitions PRIMARY KEY (parent_table, partition_oid)
+);
+
+COMMENT ON TABLE rollup_partitions IS
+    'The partitions of llm_call_history and file_modification_history that their rollups were '
+    'last refreshed over; bounds NULL for the default partition.';
+
+-- The partitions of a table, with the bounds of the monthly ones (NULL for the default).
+CREATE FUNCTION pfr_rollup_current_partitions(p_parent REGCLASS)
+RETURNS TABLE (partition_oid OID, partition_name TEXT, lower_bound TIMESTAMPTZ, upper_bound TIMESTAMPTZ)
+LANGUAGE sql
+STABLE
+AS $$
+    SELECT
+        c.oid,
+        c.relname::TEXT,
+        b.bounds[1]::TIMESTAMPTZ,
+        b.bounds[2]::TIMESTAMPTZ
+    FROM pg_inherits AS i
+    JOIN pg_class AS c
+        ON c.oid = i.inhrelid
+    CROSS JOIN LATERAL (
+        SELECT regexp_match(pg_get_expr(c.relpartbound, c.oid), 'FROM \(''([^'']+)''\) TO \(''([^'']+)''\)') AS bounds
+    ) AS b
+    WHERE i.inhparent = p_parent
+$$;
+
+COMMENT ON FUNCTION pfr_rollup_current_partitions(REGCLASS) IS
+    'The partitions of p_parent now, with their range bounds (NULL for the default partition).';
+
+-- True while every partition the rollup of p_parent was computed over is still attached.
+CREATE FUNCTION pfr_rollup_partitions_intact(p_parent REGCLASS)
+RETURNS BOOLEAN
+LANGUAGE sql
+STABLE
+AS $$
+    SELECT NOT EXISTS (
+        SELECT 1
+        FROM rollup_partitions AS rp
+        WHERE rp.parent_table = p_parent::TEXT
+          AND NOT EXISTS (
+            SELECT 1
+            FROM pg_inherits AS i
+            WHERE i.inhparent = p_parent
+              AND i.inhrelid = rp.partition_oid
+        )
+    )
+$$;
+
+COMMENT ON FUNCTION pfr_rollup_partitions_intact(REGCLASS) IS
+    'False when a partition of p_parent recorded in rollup_partitions was dropped or detached: '
+    'the rollup of p_parent then misses no row but counts rows that are gone.';
+
 -- The views: rollup rows of unmarked buckets, plus live aggregates of the marked ones.
 
 CREATE VIEW v_issues_hourly AS
@@ -192,7 +254,8 @@ SELECT
     lh.priced_calls,
     lh.cost_sum
 FROM llm_calls_hourly AS lh
-WHERE NOT EXISTS (
+WHERE (SELECT pfr_rollup_partitions_intact('llm_call_history'))
+  AND NOT EXISTS (
     SELECT 1
     FROM rollup_dirty_llm_call_hours AS d
     WHERE d.hour = lh.hour
@@ -215,6 +278,24 @@ FROM (
 JOIN llm_call_history AS lch
     ON lch.created_at >= dirty.hour
    AND lch.created_at < dirty.hour + INTERVAL '1 hour'
+WHERE (SELECT pfr_rollup_partitions_intact('llm_call_history'))
+GROUP BY
+    date_trunc('hour', lch.created_at, 'UTC'),
+    lch.call_type,
+    lch.model
+UNION ALL
+SELECT
+    date_trunc('hour', lch.created_at, 'UTC') AS hour,
+    lch.call_type,
+    lch.model,
+    COUNT(*) AS calls,
+    COUNT(*) FILTER (WHERE lch.cache_hit) AS cache_hits,
+    COUNT(lch.total_tokens) AS tokens_count,
+    COALESCE(SUM(lch.total_tokens), 0) AS tokens_sum,
+    COUNT(lch.estimated_cost) AS priced_calls,
+    COALESCE(SUM(lch.estimated_cost), 0) AS cost_sum
+FROM llm_call_history AS lch
+WHERE NOT (SELECT pfr_rollup_partitions_intact('llm_call_history'))
 GROUP BY
     date_trunc('hour', lch.created_at, 'UTC'),
     lch.call_type,
@@ -222,7 +303,8 @@ GROUP BY
 
 COMMENT ON VIEW v_llm_calls_hourly IS
     'LLM calls per UTC hour, call type and model, exact at every instant: llm_calls_hourly for '
-    'hours with no marker in rollup_dirty_llm_call_hours, the raw rows for the marked hours.';
+    'hours with no marker in rollup_dirty_llm_call_hours, the raw rows for the marked hours, or '
+    'the whole raw table while a partition the rollup counted is gone (until the next refresh).';
 
 CREATE VIEW v_file_modification_totals AS
 SELECT
@@ -231,7 +313,8 @@ SELECT
     fmt.unique_issues,
     fmt.last_modified
 FROM file_modification_totals AS fmt
-WHERE fmt.modification_count > 0
+WHERE (SELECT pfr_rollup_partitions_intact('file_modification_history'))
+  AND fmt.modification_count > 0
   AND NOT EXISTS (
     SELECT 1
     FROM rollup_dirty_files AS d
@@ -249,11 +332,22 @@ FROM (
 ) AS dirty
 JOIN file_modification_history AS fmh
     ON fmh.file_path = dirty.file_path
+WHERE (SELECT pfr_rollup_partitions_intact('file_modification_history'))
+GROUP BY fmh.file_path
+UNION ALL
+SELECT
+    fmh.file_path,
+    COUNT(*) AS modification_count,
+    COUNT(DISTINCT fmh.history_id) AS unique_issues,
+    MAX(fmh.created_at) AS last_modified
+FROM file_modification_history AS fmh
+WHERE NOT (SELECT pfr_rollup_partitions_intact('file_modification_history'))
 GROUP BY fmh.file_path;
 
 COMMENT ON VIEW v_file_modification_totals IS
     'All-time changes per file path, exact at every instant: file_modification_totals for paths '
-    'with no marker in rollup_dirty_files, the raw rows for the marked paths.';
+    'with no marker in rollup_dirty_files, the raw rows for the marked paths, or the whole raw '
+    'table while a partition the totals counted is gone (until the next refresh).';
 
 -- The markers. Statement-level, so a COPY or a multi-row INSERT adds one marker per
 -- distinct bucket, not one per row.
@@ -431,46 +525,6 @@ CREATE TRIGGER trg_fmh_rollup_truncate
     FOR EACH STATEMENT
     EXECUTE FUNCTION pfr_rollup_truncated();
 
--- A dropped or detached partition takes its rows without firing any trigger: mark what
--- it held before it goes, in the same transaction.
-CREATE FUNCTION pfr_rollup_invalidate_partition(p_partition REGCLASS)
-RETURNS BIGINT
-LANGUAGE plpgsql
-AS $$
-DECLARE
-    v_parent TEXT;
-    v_marked BIGINT := 0;
-BEGIN
-    SELECT c.relname
-    INTO v_parent
-    FROM pg_inherits AS i
-    JOIN pg_class AS c
-        ON c.oid = i.inhparent
-    WHERE i.inhrelid = p_partition;
-
-    IF v_parent = 'llm_call_history' THEN
-        EXECUTE format(
-            'INSERT INTO rollup_dirty_llm_call_hours (hour) '
-            'SELECT DISTINCT date_trunc(''hour'', created_at, ''UTC'') FROM %s',
-            p_partition
-        );
-        GET DIAGNOSTICS v_marked = ROW_COUNT;
-    ELSIF v_parent = 'file_modification_history' THEN
-        EXECUTE format(
-            'INSERT INTO rollup_dirty_files (file_path) SELECT DISTINCT file_path FROM %s',
-            p_partition
-        );
-        GET DIAGNOSTICS v_marked = ROW_COUNT;
-    END IF;
-    RETURN v_marked;
-END;
-$$;
-
-COMMENT ON FUNCTION pfr_rollup_invalidate_partition(REGCLASS) IS
-    'Call before DROP or DETACH of a partition of llm_call_history or file_modification_history, '
-    'in the same transaction: marks the hours (or file paths) it holds, so the rollups stop '
-    'counting its rows. Returns the number of markers written; 0 for other tables.';
-
 -- The refresh: recompute the marked buckets from the raw rows and drop their markers.
 CREATE FUNCTION pfr_rollup_refresh()
 RETURNS TABLE (rollup TEXT, buckets BIGINT)
@@ -482,6 +536,47 @@ DECLARE
 BEGIN
     -- Two refreshes at once could write a bucket from an older snapshot last.
     PERFORM pg_advisory_xact_lock(hashtext('pfr_rollup_refresh'));
+
+    -- A monthly partition of llm_call_history that is gone: recompute its hours (rows of
+    -- them may remain in the default partition). The default partition gone: every hour.
+    INSERT INTO rollup_dirty_llm_call_hours (hour)
+    SELECT generate_series(rp.lower_bound, rp.upper_bound - INTERVAL '1 hour', INTERVAL '1 hour')
+    FROM rollup_partitions AS rp
+    WHERE rp.parent_table = 'llm_call_history'
+      AND rp.lower_bound IS NOT NULL
+      AND rp.partition_oid NOT IN (
+        SELECT cp.partition_oid
+        FROM pfr_rollup_current_partitions('llm_call_history') AS cp
+    );
+
+    INSERT INTO rollup_dirty_llm_call_hours (hour)
+    SELECT lh.hour
+    FROM llm_calls_hourly AS lh
+    WHERE EXISTS (
+        SELECT 1
+        FROM rollup_partitions AS rp
+        WHERE rp.parent_table = 'llm_call_history'
+          AND rp.lower_bound IS NULL
+          AND rp.partition_oid NOT IN (
+            SELECT cp.partition_oid
+            FROM pfr_rollup_current_partitions('llm_call_history') AS cp
+        )
+    );
+
+    -- Any partition of file_modification_history gone: every path is recomputed.
+    IF NOT pfr_rollup_partitions_intact('file_modification_history') THEN
+        INSERT INTO rollup_dirty_files (file_path)
+        SELECT fmt.file_path
+        FROM file_modification_totals AS fmt;
+    END IF;
+
+    DELETE FROM rollup_partitions AS rp
+    WHERE rp.parent_table IN ('llm_call_history', 'file_modification_history');
+
+    INSERT INTO rollup_partitions (parent_table, partition_oid, partition_name, lower_bound, upper_bound)
+    SELECT t.parent_table, cp.partition_oid, cp.partition_name, cp.lower_bound, cp.upper_bound
+    FROM unnest(ARRAY['llm_call_history', 'file_modification_history']) AS t (parent_table)
+    CROSS JOIN LATERAL pfr_rollup_current_partitions(t.parent_table::REGCLASS) AS cp;
 
     WITH taken AS (
         DELETE FROM rollup_dirty_issue_hours AS d
