@@ -17,6 +17,9 @@ from psycopg.types.json import Jsonb
 from pydal_free_repo.errors import InvalidValue
 
 REPLACEMENT = "\ufffd"
+# Deeper JSON is refused with InvalidValue: scrubbing and encoding it recurse, and past
+# Python's recursion limit that would be a RecursionError from inside the driver.
+MAX_JSON_DEPTH = 200
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -31,13 +34,15 @@ def text(value: str | None) -> str | None:
     return _SURROGATE.sub(REPLACEMENT, value)
 
 
-def _clean(value: Any, path: str) -> Any:
+def _clean(value: Any, path: str, depth: int = 0) -> Any:
     if isinstance(value, str):
         return text(value)
+    if isinstance(value, (Mapping, list, tuple)) and depth >= MAX_JSON_DEPTH:
+        raise InvalidValue(f"{path[:80]}...: JSON nested too deeply (over {MAX_JSON_DEPTH} levels)")
     if isinstance(value, Mapping):
-        return {text(str(k)): _clean(v, f"{path}.{k}") for k, v in value.items()}
+        return {text(str(k)): _clean(v, f"{path}.{k}", depth + 1) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_clean(v, f"{path}[{i}]") for i, v in enumerate(value)]
+        return [_clean(v, f"{path}[{i}]", depth + 1) for i, v in enumerate(value)]
     if isinstance(value, bool) or value is None or isinstance(value, int):
         return value
     if isinstance(value, float):
