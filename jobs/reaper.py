@@ -3,7 +3,8 @@
 An issue run in ``processing`` for longer than ``[reaper] stale_after_seconds`` (default 2
 hours) becomes ``failed`` with an error saying why, which frees its issue key for a new
 claim. A workflow ``running`` with no progress (no change to it or its nodes) for as long
-becomes ``failed``, with its ``running`` nodes.
+becomes ``failed``, with its ``running`` nodes. A ``job_runs`` row left ``running`` by a
+daemon that died becomes ``failed`` once no process holds that job's lock.
 """
 
 from __future__ import annotations
@@ -34,7 +35,38 @@ def run(ctx: JobContext) -> dict[str, Any]:
         "claims": [{"id": c["id"], "issue_key": c["issue_key"]} for c in claims],
         "workflows": workflows["workflow_ids"],
         "nodes": workflows["node_ids"],
+        "abandoned_job_runs": reap_abandoned_runs(ctx),
     }
+
+
+def reap_abandoned_runs(ctx: JobContext) -> list[int]:
+    """Fail job_runs rows left 'running' by a process that died, job by job, each only while
+    holding that job's advisory lock (so the job is certainly not running)."""
+    current = ctx.run_id if ctx.run_id is not None else -1
+    reaped: list[int] = []
+    names = ctx.db.fetch_all(
+        "maintenance/abandoned_run_jobs", {"current_run_id": current}, conn=ctx.conn
+    )
+    for row in names:
+        job = {"job_name": row["job_name"]}
+        if not ctx.db.fetch_one("jobs/lock_try", job, conn=ctx.conn)["locked"]:
+            continue  # running right now: its rows are alive
+        try:
+            done = ctx.db.fetch_all(
+                "maintenance/reap_abandoned_runs",
+                {
+                    **job,
+                    "current_run_id": current,
+                    "error": "abandoned: the process running it ended without recording the end",
+                },
+                conn=ctx.conn,
+            )
+        finally:
+            ctx.db.fetch_one("jobs/lock_release", job, conn=ctx.conn)
+        reaped.extend(r["id"] for r in done)
+    if reaped:
+        ctx.log.warning("reaper: marked abandoned job runs failed: %s", reaped)
+    return reaped
 
 
 def _duration(seconds: int) -> str:

@@ -42,6 +42,7 @@ class JobContext:
     conn: psycopg.Connection
     config: JobsConfig
     now: dt.datetime
+    run_id: int | None = None
     log: logging.Logger = field(default=log)
 
 
@@ -128,6 +129,7 @@ def run_job(
             conn=conn,
             config=config,
             now=now or dt.datetime.now(dt.timezone.utc),
+            run_id=run_id,
         )
         status, details, error = "succeeded", {}, None
         try:

@@ -100,3 +100,22 @@ def test_stale_running_workflows_and_their_running_nodes_fail(db, dsn):
         ("search", "completed", None),
         ("route", "failed", "reaped: no progress for 2h (stale workflow)"),
     ]
+
+
+def test_job_runs_left_running_by_a_dead_process_are_failed_unless_the_job_runs(db, dsn):
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        dead = conn.execute(
+            "INSERT INTO job_runs (job_name, status) VALUES ('backup', 'running') RETURNING id"
+        ).fetchone()[0]
+        alive = conn.execute(
+            "INSERT INTO job_runs (job_name, status) VALUES ('vacuum', 'running') RETURNING id"
+        ).fetchone()[0]
+        conn.execute("SELECT pg_advisory_lock(hashtext('pfr:job:vacuum'))")  # vacuum is running
+
+        result = run_job(db, "reaper", JobsConfig(), now=NOW)
+
+        assert result.status == "succeeded", result.error
+        assert result.details["abandoned_job_runs"] == [dead]
+        statuses = dict(conn.execute("SELECT id, status FROM job_runs").fetchall())
+    assert statuses[dead] == "failed" and statuses[alive] == "running"
+    assert statuses[result.run_id] == "succeeded"
