@@ -64,7 +64,15 @@ def make_backup(
     os.close(fd)
     try:
         _run(
-            [pg_dump.path, "--format=custom", f"--file={partial}", f"--dbname={conninfo}"],
+            [
+                pg_dump.path,
+                "--format=custom",
+                "--no-password",
+                # Fail rather than queue behind a long ACCESS EXCLUSIVE lock (and block others).
+                f"--lock-wait-timeout={config.timeouts.lock_timeout}",
+                f"--file={partial}",
+                f"--dbname={conninfo}",
+            ],
             env,
             config.backup.timeout_seconds,
             db.dsn,

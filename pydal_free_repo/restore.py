@@ -63,6 +63,7 @@ def restore(
             command = [
                 pg_restore.path,
                 "--no-owner",
+                "--no-password",
                 "--exit-on-error",
                 "--single-transaction",
                 f"--dbname={conninfo}",
@@ -99,6 +100,7 @@ def restore(
             command = [
                 psql,
                 "--no-psqlrc",
+                "--no-password",
                 "--quiet",
                 "--set=ON_ERROR_STOP=1",
                 "--single-transaction",

@@ -181,3 +181,10 @@ def test_cli_backup_prints_the_file_and_restore_restores_it(
     assert row_counts(new_database) == row_counts(dsn)
     assert main(["--dsn", dsn, "restore", dump, "--target-dsn", new_database]) == 1
     assert "not empty" in capsys.readouterr().err
+
+
+def test_the_password_goes_to_pg_dump_in_the_environment_not_the_command_line():
+    conninfo, env = backup.client_connection("postgresql://app:s3cret@db.example:5433/pfr")
+    assert "s3cret" not in conninfo
+    assert "host=db.example" in conninfo and "dbname=pfr" in conninfo
+    assert env["PGPASSWORD"] == "s3cret"
