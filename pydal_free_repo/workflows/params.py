@@ -94,12 +94,24 @@ def amount(value: Any, name: str) -> float | Decimal | None:
         raise InvalidValue(f"{name} must be a finite number, not {value!r}")
     if value < 0:
         raise InvalidValue(f"{name} must not be negative, not {value}")
+    if isinstance(value, float):
+        # Sent as float8, a NUMERIC column keeps only 15 significant digits (0.1 + 0.2
+        # would read back as 0.3); the float's shortest exact text keeps every digit.
+        return Decimal(repr(value))
     return value
 
 
 def within(part: int | None, whole: int | None, part_name: str, whole_name: str) -> None:
     if part is not None and whole is not None and part > whole:
         raise InvalidValue(f"{part_name} ({part}) cannot exceed {whole_name} ({whole})")
+
+
+def row_id(value: Any, name: str) -> int:
+    """A row id: a whole number. A float or a numeric string would be rounded or cast by
+    the server (1.5 becomes 2) and could attach the row to another user or run."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidValue(f"{name} must be a row id (a whole number), not {value!r}")
+    return value
 
 
 def timestamp(value: Any, name: str) -> dt.datetime | None:
@@ -119,7 +131,7 @@ def user(username: Any, email: Any) -> dict[str, Any]:
 
 def workflow_start(user_id: int, state: Any) -> dict[str, Any]:
     return {
-        "user_id": user_id,
+        "user_id": row_id(user_id, "user_id"),
         "user_input": values.text(field(state, "user_input")),
         "input_type": choice(field(state, "input_type"), "input_type", INPUT_TYPES),
         "time_settings": jsonb(field(state, "time_settings"), "time_settings"),
@@ -131,7 +143,7 @@ def workflow_start(user_id: int, state: Any) -> dict[str, Any]:
 
 def workflow_complete(workflow_id: int, state: Any, status: str) -> dict[str, Any]:
     return {
-        "workflow_id": workflow_id,
+        "workflow_id": row_id(workflow_id, "workflow_id"),
         "status": choice(status, "status", FINAL_STATUSES),
         "final_itinerary": jsonb(field(state, "final_itinerary"), "final_itinerary"),
         "user_intent": jsonb(field(state, "user_intent"), "user_intent"),
@@ -144,7 +156,7 @@ def workflow_end(workflow_id: int, status: str, error: Any) -> dict[str, Any]:
     if isinstance(error, BaseException):
         error = f"{type(error).__name__}: {error}"
     return {
-        "workflow_id": workflow_id,
+        "workflow_id": row_id(workflow_id, "workflow_id"),
         "status": choice(status, "status", ("failed", "cancelled")),
         "error_message": values.text(error),
     }
@@ -154,7 +166,7 @@ def node_create(
     workflow_id: int, node_name: Any, node_type: Any, input_data: Any
 ) -> dict[str, Any]:
     return {
-        "workflow_id": workflow_id,
+        "workflow_id": row_id(workflow_id, "workflow_id"),
         "node_name": label(node_name, "node_name", max_length=100, required=True),
         "node_type": choice(node_type, "node_type", NODE_TYPES),
         "input_data": jsonb(input_data, "input_data"),
@@ -163,7 +175,7 @@ def node_create(
 
 def node_complete(node_id: int, state: Any, output_data: Any) -> dict[str, Any]:
     return {
-        "node_id": node_id,
+        "node_id": row_id(node_id, "node_id"),
         "state_data": jsonb(state, "state"),
         "output_data": jsonb(output_data, "output_data"),
     }
