@@ -143,7 +143,7 @@ def same_json(got: Any, want: Any) -> bool:
         return (
             isinstance(got, list)
             and len(got) == len(want)
-            and all(same_json(g, w) for g, w in zip(got, want))
+            and all(same_json(g, w) for g, w in zip(got, want, strict=True))
         )
     if isinstance(want, dict):
         return (
