@@ -95,6 +95,8 @@ def run_forever(db: Database, config: JobsConfig) -> int:
     scheduler = build(db, config)
 
     def stop(signum: int, _frame: object) -> None:
+        if not scheduler.running:
+            return  # a second signal while stopping: the first one is being handled
         log.warning("received %s: stopping after running jobs finish", signal.Signals(signum).name)
         scheduler.shutdown(wait=True)
 
