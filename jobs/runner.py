@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -137,7 +138,8 @@ def run_job(
         except Exception as exc:
             status = "failed"
             error = redact_text(f"{type(exc).__name__}: {exc}", secrets)
-            log.exception("job %s failed (run %s): %s", name, run_id, error)
+            trace = redact_text("".join(traceback.format_exception(exc)), secrets)
+            log.error("job %s failed (run %s): %s\n%s", name, run_id, error, trace.rstrip())
         duration = time.monotonic() - began
         details["duration_seconds"] = round(duration, 3)
         _finish(db, conn, run_id, status, details, error, name)

@@ -129,3 +129,14 @@ def test_cli_job_run_and_list(dsn, capsys):
     assert listed["vacuum"]["last_run"] is None
     assert main(["--dsn", dsn, "job", "run", "nope"]) == 2
     assert "unknown job 'nope'" in capsys.readouterr().err
+
+
+def test_the_log_of_a_failed_job_masks_the_password(db, caplog):
+    def boom(ctx):
+        raise RuntimeError("cannot reach postgresql://app:hunter2@db/x")
+
+    with caplog.at_level(logging.ERROR, logger="pydal_free_repo.jobs"):
+        run_job(db, "boom", jobs={"boom": boom})
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "job boom failed" in logged and "Traceback" in logged
+    assert "hunter2" not in logged and not any(r.exc_info for r in caplog.records)
