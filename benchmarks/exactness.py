@@ -54,6 +54,13 @@ PAIRS = (
         "top_modified_files",
         {"limit": 10, "days": 30},
     ),
+    Pair(
+        "v_generation_usage_daily(7)",
+        "rollups/generation_usage_daily",
+        "generation_usage_daily",
+        {"days": 7},
+    ),
+    Pair("v_workflows_daily(7)", "rollups/workflows_daily", "workflows_daily", {"days": 7}),
 )
 
 

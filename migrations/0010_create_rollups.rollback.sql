@@ -38,6 +38,8 @@ DROP FUNCTION pfr_rollup_mark_issues();
 
 DROP VIEW v_file_modification_totals;
 
+DROP VIEW v_llm_calls_daily;
+
 DROP VIEW v_llm_calls_hourly;
 
 DROP VIEW v_issues_hourly;
@@ -51,6 +53,8 @@ DROP FUNCTION pfr_rollup_current_partitions(REGCLASS);
 DROP TABLE rollup_partitions;
 
 DROP TABLE file_modification_totals;
+
+DROP TABLE llm_calls_daily;
 
 DROP TABLE llm_calls_hourly;
 

@@ -114,6 +114,23 @@ COMMENT ON COLUMN llm_calls_hourly.tokens_count IS 'Calls with a total_tokens (S
 COMMENT ON COLUMN llm_calls_hourly.priced_calls IS 'Calls with an estimated_cost; calls - priced_calls are unpriced.';
 COMMENT ON COLUMN llm_calls_hourly.cost_sum IS 'Sum of estimated_cost in USD, exact (0 when no call is priced).';
 
+CREATE TABLE llm_calls_daily (
+    day DATE NOT NULL,
+    call_type VARCHAR(50) NOT NULL,
+    model VARCHAR(100) NOT NULL,
+    calls BIGINT NOT NULL,
+    cache_hits BIGINT NOT NULL,
+    tokens_count BIGINT NOT NULL,
+    tokens_sum BIGINT NOT NULL,
+    priced_calls BIGINT NOT NULL,
+    cost_sum NUMERIC NOT NULL,
+    CONSTRAINT pk_llm_calls_daily PRIMARY KEY (day, call_type, model)
+);
+
+COMMENT ON TABLE llm_calls_daily IS
+    'llm_calls_hourly summed per UTC day, for all-time totals (365 rows a year per call type and '
+    'model instead of 8,760). Read v_llm_calls_daily.';
+
 CREATE TABLE file_modification_totals (
     file_path VARCHAR(500) NOT NULL,
     modification_count BIGINT NOT NULL,
@@ -306,6 +323,95 @@ COMMENT ON VIEW v_llm_calls_hourly IS
     'hours with no marker in rollup_dirty_llm_call_hours, the raw rows for the marked hours, or '
     'the whole raw table while a partition the rollup counted is gone (until the next refresh).';
 
+-- Days with a marked hour take their clean hours from llm_calls_hourly and their marked
+-- hours from the raw rows; the other days come from llm_calls_daily.
+CREATE VIEW v_llm_calls_daily AS
+WITH dirty_days AS (
+    SELECT DISTINCT (d.hour AT TIME ZONE 'UTC')::DATE AS day
+    FROM rollup_dirty_llm_call_hours AS d
+)
+SELECT
+    ld.day,
+    ld.call_type,
+    ld.model,
+    ld.calls,
+    ld.cache_hits,
+    ld.tokens_count,
+    ld.tokens_sum,
+    ld.priced_calls,
+    ld.cost_sum
+FROM llm_calls_daily AS ld
+WHERE (SELECT pfr_rollup_partitions_intact('llm_call_history'))
+  AND ld.day NOT IN (
+    SELECT dd.day
+    FROM dirty_days AS dd
+)
+UNION ALL
+SELECT
+    (lh.hour AT TIME ZONE 'UTC')::DATE AS day,
+    lh.call_type,
+    lh.model,
+    lh.calls,
+    lh.cache_hits,
+    lh.tokens_count,
+    lh.tokens_sum,
+    lh.priced_calls,
+    lh.cost_sum
+FROM dirty_days AS dd
+JOIN llm_calls_hourly AS lh
+    ON lh.hour >= dd.day::TIMESTAMP AT TIME ZONE 'UTC'
+   AND lh.hour < (dd.day + 1)::TIMESTAMP AT TIME ZONE 'UTC'
+WHERE (SELECT pfr_rollup_partitions_intact('llm_call_history'))
+  AND NOT EXISTS (
+    SELECT 1
+    FROM rollup_dirty_llm_call_hours AS d
+    WHERE d.hour = lh.hour
+)
+UNION ALL
+SELECT
+    (date_trunc('hour', lch.created_at, 'UTC') AT TIME ZONE 'UTC')::DATE AS day,
+    lch.call_type,
+    lch.model,
+    COUNT(*) AS calls,
+    COUNT(*) FILTER (WHERE lch.cache_hit) AS cache_hits,
+    COUNT(lch.total_tokens) AS tokens_count,
+    COALESCE(SUM(lch.total_tokens), 0) AS tokens_sum,
+    COUNT(lch.estimated_cost) AS priced_calls,
+    COALESCE(SUM(lch.estimated_cost), 0) AS cost_sum
+FROM (
+    SELECT DISTINCT d.hour
+    FROM rollup_dirty_llm_call_hours AS d
+) AS dirty
+JOIN llm_call_history AS lch
+    ON lch.created_at >= dirty.hour
+   AND lch.created_at < dirty.hour + INTERVAL '1 hour'
+WHERE (SELECT pfr_rollup_partitions_intact('llm_call_history'))
+GROUP BY
+    date_trunc('hour', lch.created_at, 'UTC'),
+    lch.call_type,
+    lch.model
+UNION ALL
+SELECT
+    (lch.created_at AT TIME ZONE 'UTC')::DATE AS day,
+    lch.call_type,
+    lch.model,
+    COUNT(*) AS calls,
+    COUNT(*) FILTER (WHERE lch.cache_hit) AS cache_hits,
+    COUNT(lch.total_tokens) AS tokens_count,
+    COALESCE(SUM(lch.total_tokens), 0) AS tokens_sum,
+    COUNT(lch.estimated_cost) AS priced_calls,
+    COALESCE(SUM(lch.estimated_cost), 0) AS cost_sum
+FROM llm_call_history AS lch
+WHERE NOT (SELECT pfr_rollup_partitions_intact('llm_call_history'))
+GROUP BY
+    (lch.created_at AT TIME ZONE 'UTC')::DATE,
+    lch.call_type,
+    lch.model;
+
+COMMENT ON VIEW v_llm_calls_daily IS
+    'LLM calls per UTC day, call type and model, exact at every instant (several rows per day '
+    'and key while the day has marked hours: sum them). For all-time and long-range totals.';
+
 CREATE VIEW v_file_modification_totals AS
 SELECT
     fmt.file_path,
@@ -495,6 +601,7 @@ BEGIN
         DELETE FROM rollup_dirty_issue_hours;
     ELSIF TG_TABLE_NAME = 'llm_call_history' THEN
         DELETE FROM llm_calls_hourly;
+        DELETE FROM llm_calls_daily;
         DELETE FROM rollup_dirty_llm_call_hours;
     ELSIF TG_TABLE_NAME = 'file_modification_history' THEN
         DELETE FROM file_modification_totals;
@@ -532,6 +639,7 @@ LANGUAGE plpgsql
 AS $$
 DECLARE
     v_hours TIMESTAMPTZ[];
+    v_days DATE[];
     v_paths TEXT[];
 BEGIN
     -- Two refreshes at once could write a bucket from an older snapshot last.
@@ -644,6 +752,37 @@ BEGIN
 
     rollup := 'llm_calls_hourly';
     buckets := cardinality(v_hours);
+    RETURN NEXT;
+
+    SELECT COALESCE(array_agg(DISTINCT (h.hour AT TIME ZONE 'UTC')::DATE), '{}')
+    INTO v_days
+    FROM unnest(v_hours) AS h (hour);
+
+    DELETE FROM llm_calls_daily AS ld
+    WHERE ld.day = ANY (v_days);
+
+    INSERT INTO llm_calls_daily (day, call_type, model, calls, cache_hits, tokens_count, tokens_sum, priced_calls, cost_sum)
+    SELECT
+        (lh.hour AT TIME ZONE 'UTC')::DATE,
+        lh.call_type,
+        lh.model,
+        SUM(lh.calls),
+        SUM(lh.cache_hits),
+        SUM(lh.tokens_count),
+        SUM(lh.tokens_sum),
+        SUM(lh.priced_calls),
+        SUM(lh.cost_sum)
+    FROM unnest(v_days) AS d (day)
+    JOIN llm_calls_hourly AS lh
+        ON lh.hour >= d.day::TIMESTAMP AT TIME ZONE 'UTC'
+       AND lh.hour < (d.day + 1)::TIMESTAMP AT TIME ZONE 'UTC'
+    GROUP BY
+        (lh.hour AT TIME ZONE 'UTC')::DATE,
+        lh.call_type,
+        lh.model;
+
+    rollup := 'llm_calls_daily';
+    buckets := cardinality(v_days);
     RETURN NEXT;
 
     WITH taken AS (

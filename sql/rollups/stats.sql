@@ -1,6 +1,6 @@
 -- Overall figures, as issues/stats computes them from the raw tables, read from the exact
--- rollup views (v_issues_hourly, v_llm_calls_hourly): a few thousand hourly rows instead
--- of every run and every LLM call. Same columns, types and values as the raw query.
+-- rollup views (v_issues_hourly, v_llm_calls_daily): a few thousand rows instead of every
+-- run and every LLM call. Same columns, types and values as the raw query.
 SELECT
     runs.total_issues,
     runs.queued,
@@ -32,5 +32,5 @@ CROSS JOIN (
         COALESCE(SUM(lh.calls), 0)::BIGINT AS total_llm_calls,
         COALESCE(SUM(lh.calls - lh.priced_calls), 0)::BIGINT AS unpriced_llm_calls,
         COALESCE(SUM(lh.cache_hits), 0)::BIGINT AS cache_hits
-    FROM v_llm_calls_hourly AS lh
+    FROM v_llm_calls_daily AS lh
 ) AS llm
