@@ -1,5 +1,6 @@
 """pydal_free_repo: a durable, queryable history of what LLM agents did, in PostgreSQL."""
 
+from pydal_free_repo.async_database import AsyncDatabase
 from pydal_free_repo.database import Database
 from pydal_free_repo.issues import IssueHistory
 from pydal_free_repo.schema import migrate
@@ -7,6 +8,7 @@ from pydal_free_repo.workflows import AsyncWorkflowLogger, WorkflowLogger
 from pydal_free_repo.writer import BufferedWriter
 
 __all__ = [
+    "AsyncDatabase",
     "AsyncWorkflowLogger",
     "BufferedWriter",
     "Database",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
@@ -99,6 +100,8 @@ def logger(request, db, dsn):
         yield log
         log.close()
     else:
+        if sys.version_info < (3, 11):
+            pytest.skip("the blocking facade needs Task(context=), Python 3.11+")
         log = BlockingAsyncLogger(dsn)
         try:
             yield log

@@ -7,6 +7,7 @@ stopping it never disturbs the shared test server.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -45,7 +46,8 @@ def own_server():
 
 
 @pytest.mark.slow
-def test_stopping_the_server_during_flushes_loses_nothing(own_server):
+def test_stopping_the_server_during_flushes_loses_nothing(own_server, caplog):
+    caplog.set_level(logging.WARNING, logger="pydal_free_repo.writer")
     with psycopg.connect(own_server) as conn:
         run = conn.execute(
             "INSERT INTO issue_processing_history (issue_key, status) "
@@ -99,3 +101,5 @@ def test_stopping_the_server_during_flushes_loses_nothing(own_server):
             "SELECT COUNT(*), COUNT(DISTINCT endpoint) FROM bitbucket_api_history"
         ).fetchone()
     assert stored == distinct == produced[0]
+    assert "failed (attempt 1," in caplog.text  # a flush did fail during the outage
+    assert "held rows" in caplog.text  # and its rows were written after the restart
