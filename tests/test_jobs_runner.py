@@ -43,6 +43,8 @@ def test_a_run_skips_while_another_session_holds_the_jobs_lock(db, dsn):
     with psycopg.connect(dsn, autocommit=True) as other:
         other.execute("SELECT pg_advisory_lock(hashtext('pfr:job:reaper'))")
         skipped = run_job(db, "reaper", JobsConfig())
+        # Unlock explicitly: a closed session's locks go only when its backend has exited.
+        other.execute("SELECT pg_advisory_unlock(hashtext('pfr:job:reaper'))")
     assert skipped.status == "skipped"
     assert run_job(db, "reaper", JobsConfig()).status == "succeeded"
     statuses = [row[0] for row in runs(dsn, "reaper")]
