@@ -1,4 +1,4 @@
--- LLM calls and generations with no cost: no price in model_pricing for the model at the
+-- LLM calls and generations with no price: no model_pricing row for the model at the
 -- call's time and none given by the caller. Add the price, then re-price with
 -- UPDATE ... SET model = model WHERE pricing_id IS NULL.
 SELECT
@@ -8,7 +8,7 @@ SELECT
     min(created_at) AS first_call,
     max(created_at) AS last_call
 FROM llm_call_history
-WHERE computed_cost IS NULL
+WHERE pricing_id IS NULL
   AND provided_cost IS NULL
 GROUP BY model
 UNION ALL
@@ -19,7 +19,7 @@ SELECT
     min(created_at) AS first_call,
     max(created_at) AS last_call
 FROM generations
-WHERE computed_cost IS NULL
+WHERE pricing_id IS NULL
   AND provided_cost IS NULL
 GROUP BY model_name
 ORDER BY calls DESC, model
