@@ -48,6 +48,7 @@ from functools import cache
 from typing import Any
 
 import psycopg
+from psycopg_pool import PoolClosed
 
 from pydal_free_repo import queries, values
 from pydal_free_repo.database import Database
@@ -136,13 +137,14 @@ def llm_call_row(
         "total_tokens": P.count(total_tokens, "total_tokens"),
         "cached_input_tokens": P.count(cached_input_tokens, "cached_input_tokens"),
         "reasoning_tokens": P.count(reasoning_tokens, "reasoning_tokens"),
-        "provided_cost": P.amount(provided_cost, "provided_cost"),
+        "provided_cost": P.bounded(provided_cost, "provided_cost", 12, 6),
         "cache_hit": bool(cache_hit),
         "cache_key": P.label(cache_key, "cache_key", max_length=255),
-        "duration_seconds": P.amount(duration_seconds, "duration_seconds"),
+        "duration_seconds": P.bounded(duration_seconds, "duration_seconds", 10, 3),
         "error_message": values.text(error_message),
         "created_at": P.timestamp(created_at, "created_at") or _now(),
     }
+    P.total_fits(row)
     if row["call_type"] is None:
         raise InvalidValue(f"call_type must be one of {', '.join(CALL_TYPES)}")
     P.within(
@@ -176,7 +178,7 @@ def api_call_row(
         "api_method": P.choice(method, "api_method", API_METHODS),
         "endpoint": P.label(endpoint, "endpoint", max_length=500, required=True),
         "status_code": status_code,
-        "duration_seconds": P.amount(duration_seconds, "duration_seconds"),
+        "duration_seconds": P.bounded(duration_seconds, "duration_seconds", 10, 3),
         "error_message": values.text(error_message),
         "created_at": P.timestamp(created_at, "created_at") or _now(),
     }
@@ -193,7 +195,7 @@ def generation_row(workflow_id: int, model_name: str, **fields: Any) -> dict[str
 
 
 def _id(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= P.INT8_MAX:
         raise InvalidValue(f"{name} must be a row id (a positive integer), not {value!r}")
     return value
 
@@ -270,8 +272,8 @@ class BufferedWriter:
 
     def put(self, table: str, row: Mapping[str, Any]) -> None:
         """Queue a row built by ``llm_call_row``, ``api_call_row`` or ``generation_row``."""
-        if self._closing.is_set():
-            raise InvalidTransition("the writer is closed")
+        if self._closing.is_set() or self._abandon.is_set():
+            raise InvalidTransition("the writer is closed (or its database pool was closed)")
         if table not in QUERIES:
             raise InvalidValue(f"the writer does not write {table!r} (one of {', '.join(QUERIES)})")
         # Counted before it is queued, so the thread can never settle an uncounted row.
@@ -433,6 +435,12 @@ class BufferedWriter:
         while True:
             try:
                 rejected = self._copy(table, rows, one_by_one=one_by_one)
+            except PoolClosed:
+                # Nothing can ever write through a closed pool: stop now and let close()
+                # report the rows, rather than retrying until the close timeout.
+                log.error("the writer's database pool was closed; %d rows not written", len(rows))
+                self._abandon.set()
+                return False
             except psycopg.Error as exc:
                 if _is_data_error(exc) and not one_by_one:
                     log.warning("%s batch refused (%s); writing it row by row", table, exc)

@@ -13,7 +13,7 @@ import datetime as dt
 import math
 import traceback
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from pydal_free_repo import values
@@ -22,6 +22,8 @@ from pydal_free_repo.errors import InvalidValue
 NODE_TYPES = ("analysis", "search", "generation", "routing")
 INPUT_TYPES = ("region", "specific_place")
 FINAL_STATUSES = ("completed", "failed", "cancelled")
+INT4_MAX = 2**31 - 1
+INT8_MAX = 2**63 - 1
 
 
 def plain(value: Any) -> Any:
@@ -80,7 +82,7 @@ def count(value: Any, name: str) -> int | None:
         raise InvalidValue(f"{name} must be a whole number, not {value!r}")
     if value < 0:
         raise InvalidValue(f"{name} must not be negative, not {value}")
-    if value > 2_147_483_647:
+    if value > INT4_MAX:
         raise InvalidValue(f"{name} is too large for an INTEGER column: {value}")
     return value
 
@@ -101,6 +103,29 @@ def amount(value: Any, name: str) -> float | Decimal | None:
     return value
 
 
+def bounded(value: Any, name: str, precision: int, scale: int) -> float | Decimal | None:
+    """An amount for a NUMERIC(precision, scale) column, refused here if the server would
+    refuse it after rounding (the buffered writer must not accept a row COPY rejects)."""
+    checked = amount(value, name)
+    if checked is None:
+        return None
+    limit = Decimal(10) ** (precision - scale)
+    rounded = Decimal(checked).quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP)
+    if rounded >= limit:
+        raise InvalidValue(f"{name} must be less than {limit}, not {value}")
+    return checked
+
+
+def total_fits(row: dict[str, Any]) -> None:
+    """A missing total_tokens is filled by the pricing trigger with prompt + completion."""
+    if row["total_tokens"] is None:
+        total = (row["prompt_tokens"] or 0) + (row["completion_tokens"] or 0)
+        if total > INT4_MAX:
+            raise InvalidValue(
+                f"prompt_tokens + completion_tokens ({total}) is too large for total_tokens"
+            )
+
+
 def within(part: int | None, whole: int | None, part_name: str, whole_name: str) -> None:
     if part is not None and whole is not None and part > whole:
         raise InvalidValue(f"{part_name} ({part}) cannot exceed {whole_name} ({whole})")
@@ -109,7 +134,7 @@ def within(part: int | None, whole: int | None, part_name: str, whole_name: str)
 def row_id(value: Any, name: str) -> int:
     """A row id: a whole number. A float or a numeric string would be rounded or cast by
     the server (1.5 becomes 2) and could attach the row to another user or run."""
-    if isinstance(value, bool) or not isinstance(value, int):
+    if isinstance(value, bool) or not isinstance(value, int) or abs(value) > INT8_MAX:
         raise InvalidValue(f"{name} must be a row id (a whole number), not {value!r}")
     return value
 
@@ -212,13 +237,9 @@ def generation(
     created_at: Any = None,
 ) -> dict[str, Any]:
     """A generations row, checked against the table's CHECK constraints."""
-    if isinstance(workflow_id, bool) or not isinstance(workflow_id, int):
-        raise InvalidValue(f"workflow_id must be a workflow's id, not {workflow_id!r}")
-    if node_id is not None and (isinstance(node_id, bool) or not isinstance(node_id, int)):
-        raise InvalidValue(f"node_id must be a node's id, not {node_id!r}")
     row = {
-        "workflow_id": workflow_id,
-        "node_id": node_id,
+        "workflow_id": row_id(workflow_id, "workflow_id"),
+        "node_id": None if node_id is None else row_id(node_id, "node_id"),
         "model_name": label(model_name, "model_name", max_length=100, required=True),
         "model_provider": label(model_provider, "model_provider", max_length=50),
         "system_prompt": values.text(system_prompt),
@@ -233,9 +254,10 @@ def generation(
         "cached_input_tokens": count(cached_input_tokens, "cached_input_tokens"),
         "reasoning_tokens": count(reasoning_tokens, "reasoning_tokens"),
         "latency_ms": count(latency_ms, "latency_ms"),
-        "provided_cost": amount(provided_cost, "provided_cost"),
+        "provided_cost": bounded(provided_cost, "provided_cost", 12, 6),
         "created_at": timestamp(created_at, "created_at"),
     }
+    total_fits(row)
     within(row["cached_input_tokens"], row["prompt_tokens"], "cached_input_tokens", "prompt_tokens")
     within(
         row["reasoning_tokens"], row["completion_tokens"], "reasoning_tokens", "completion_tokens"
