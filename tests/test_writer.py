@@ -14,7 +14,7 @@ from decimal import Decimal
 import psycopg
 import pytest
 
-from pydal_free_repo import BufferedWriter, WorkflowLogger, queries
+from pydal_free_repo import BufferedWriter, Database, WorkflowLogger, queries
 from pydal_free_repo.errors import InvalidTransition, InvalidValue
 from pydal_free_repo.writer import QUERIES, QueueFull, WriteIncomplete, columns
 
@@ -163,8 +163,6 @@ def test_nul_characters_are_scrubbed(db, dsn):
 
 def test_a_full_queue_blocks_then_raises(dsn):
     # A pool that can never connect: the writer holds its rows and retries.
-    from pydal_free_repo import Database
-
     unreachable = Database.connect(dsn + " port=1", timeout=0.2)
     writer = BufferedWriter(
         unreachable, max_queue=3, batch_size=1, put_timeout=0.2, connect_timeout=0.2, retry_max=0.2
@@ -214,3 +212,14 @@ def test_rows_still_queued_at_interpreter_exit_are_written(dsn):
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "0"  # nothing was written before exit
     assert count(dsn, "bitbucket_api_history") == 2_500
+
+
+def test_a_writer_whose_pool_was_closed_reports_its_rows(dsn):
+    db = Database.connect(dsn)
+    writer = BufferedWriter(db, flush_interval=3600, batch_size=100_000)
+    writer.api_call(1, "GET", "/never")
+    db.close()
+    with pytest.raises(WriteIncomplete, match="1 rows could not be written") as raised:
+        writer.close(timeout=120)
+    assert raised.value.report.unwritten == 1
+    assert [row["endpoint"] for _, row in writer.unwritten_rows] == ["/never"]
