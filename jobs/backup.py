@@ -1,10 +1,12 @@
 """backup: ``pg_dump -Fc`` into the backup directory, verified, checksummed, rotated.
 
 The dump is written to a hidden ``.partial`` file created with mode 0600, checked with
-``pg_restore --list``, given a ``.sha256`` file beside it and only then renamed to
+``pg_restore --list`` and read in full by ``pg_restore`` (so a truncated or corrupted
+archive fails), given a ``.sha256`` file beside it and only then renamed to
 ``pfr-<database>-<UTC time>.dump``; nothing is pruned until the new dump is verified.
-Rotation keeps the ``keep_count`` newest dumps and, of those, removes any older than
-``keep_days`` days; the dump just made is never removed.
+Rotation keeps the ``keep_count`` newest intact dumps (matching their ``.sha256``) and,
+of those, removes any older than ``keep_days`` days; the dump just made is never
+removed, and neither is a dump that no longer matches its checksum (reported as suspect).
 
 The pg_dump used is the configured one (``[backup] pg_dump``), else the embedded wheel's,
 else the first on PATH, and its major version must be at least the server's. The
@@ -87,6 +89,16 @@ def make_backup(
         )
         if not any(line and not line.startswith(";") for line in listing.splitlines()):
             raise PfrError(f"backup {final.name} failed verification: its archive is empty")
+        # --list reads only the table of contents, which a custom archive writes first: a
+        # truncated or corrupted dump still lists. Reading every entry to /dev/null
+        # decompresses all the data and fails on either.
+        _run(
+            [pg_restore.path, f"--file={os.devnull}", str(partial)],
+            env,
+            config.backup.timeout_seconds,
+            db.dsn,
+            "pg_restore (verification)",
+        )
         digest = sha256_of(partial)
         os.chmod(partial, 0o600)
         with open(partial, "rb") as handle:
@@ -99,6 +111,7 @@ def make_backup(
     fd = os.open(checksum, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(f"{digest}  {final.name}\n")
+    suspects: list[Path] = []
     removed = rotate(
         directory,
         f"pfr-{_safe(server['database_name'])}-",
@@ -106,6 +119,7 @@ def make_backup(
         keep_days=config.backup.keep_days,
         now=now,
         keep=final,
+        suspects=suspects,
     )
     return {
         "file": str(final),
@@ -115,6 +129,7 @@ def make_backup(
         "pg_dump_major": pg_dump.major,
         "server_major": server_major,
         "removed": [str(p) for p in removed],
+        "suspect": [str(p) for p in suspects],
     }
 
 
@@ -126,10 +141,22 @@ def rotate(
     keep_days: int,
     now: dt.datetime | None = None,
     keep: Path | None = None,
+    suspects: list[Path] | None = None,
 ) -> list[Path]:
-    """Remove dumps beyond the ``keep_count`` newest or older than ``keep_days`` days."""
+    """Remove dumps beyond the ``keep_count`` newest or older than ``keep_days`` days.
+
+    Only intact dumps (matching their ``.sha256``) count towards ``keep_count``: a dump
+    truncated or corrupted on disk must not push a good one out. Such a dump is never
+    removed here either (someone should look at it); it is appended to ``suspects``.
+    Checking reads every kept dump once per run."""
     now = now or dt.datetime.now(dt.timezone.utc)
-    dumps = sorted(directory.glob(f"{prefix}*{SUFFIX}"), key=lambda p: p.name, reverse=True)
+    found = sorted(directory.glob(f"{prefix}*{SUFFIX}"), key=lambda p: p.name, reverse=True)
+    dumps = []
+    for path in found:
+        if path == keep or intact(path):
+            dumps.append(path)
+        elif suspects is not None:
+            suspects.append(path)
     removed = []
     for index, path in enumerate(dumps):
         if keep is not None and path == keep:
@@ -140,6 +167,16 @@ def rotate(
             path.with_name(path.name + ".sha256").unlink(missing_ok=True)
             removed.append(path)
     return removed
+
+
+def intact(path: Path) -> bool:
+    """True when the dump matches the checksum written beside it when it was made."""
+    checksum = path.with_name(path.name + ".sha256")
+    try:
+        expected = checksum.read_text().split()[0]
+        return sha256_of(path) == expected
+    except (OSError, IndexError):
+        return False
 
 
 def choose_tool(program: str, server_major: int, configured: str = "", beside: str = "") -> Tool:
