@@ -55,3 +55,12 @@ def test_workflow_shows_the_timeline_and_generations(runs, dsn, capsys):
 def test_an_unknown_workflow_is_an_error(dsn, capsys):
     assert main(["--dsn", dsn, "workflow", "424242"]) == 1
     assert "no workflow with id 424242" in capsys.readouterr().err
+
+
+def test_workflow_stats_print_the_views(runs, dsn, capsys):
+    (nodes_row, *_) = run_json(capsys, dsn, "workflow-stats", "nodes")
+    assert nodes_row["calls"] == 1
+    usage = run_json(capsys, dsn, "workflow-stats", "usage", "--days", "7")
+    assert [(r["model_name"], r["calls"]) for r in usage] == [("gpt-4o", 1)]
+    daily = run_json(capsys, dsn, "workflow-stats", "daily")
+    assert sorted((r["status"], r["workflows"]) for r in daily) == [("failed", 1), ("running", 1)]

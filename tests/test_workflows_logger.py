@@ -372,3 +372,23 @@ def test_list_workflows_filters_by_user_and_status(logger):
     ]
     assert rows[0]["total_cost"] == Decimal("0.010000")
     assert [r["username"] for r in logger.list_workflows(status="running")] == ["bob"]
+
+
+def test_statistics_read_the_views(logger):
+    user = logger.get_or_create_user("stats")
+    logger.start_workflow(user.id, STATE)
+    with logger.node_context("search_places", "search"):
+        logger.log_generation("gpt-4o", "p", "o", model_provider="openai", prompt_tokens=1000)
+    with pytest.raises(OSError), logger.node_context("search_places", "search"):
+        raise OSError("network")
+    logger.fail_workflow("network")
+    (nodes,) = logger.node_performance()
+    assert (nodes["node_name"], nodes["calls"], nodes["failures"]) == ("search_places", 2, 1)
+    (usage,) = logger.generation_usage(days=1)
+    assert (usage["model_name"], usage["calls"], usage["total_cost"]) == (
+        "gpt-4o",
+        1,
+        Decimal("0.005000"),
+    )
+    (daily,) = logger.workflows_daily(days=1)
+    assert (daily["status"], daily["workflows"]) == ("failed", 1)

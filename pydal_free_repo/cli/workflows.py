@@ -1,5 +1,5 @@
-"""``pfr workflows`` (latest runs) and ``pfr workflow ID`` (one run: nodes as a timeline,
-generations with tokens and cost)."""
+"""``pfr workflows`` (latest runs), ``pfr workflow ID`` (one run: nodes as a timeline,
+generations with tokens and cost) and ``pfr workflow-stats VIEW`` (the 0007 views)."""
 
 from __future__ import annotations
 
@@ -38,6 +38,14 @@ def register(commands: argparse._SubParsersAction) -> None:
     add_json_flag(p)
     p.set_defaults(handler=run_list)
 
+    p = commands.add_parser(
+        "workflow-stats", help="workflow statistics views: nodes, usage (LLM), daily (runs)"
+    )
+    p.add_argument("view", choices=["nodes", "usage", "daily"])
+    p.add_argument("--days", type=int, default=30, help="usage/daily: last N days (default 30)")
+    add_json_flag(p)
+    p.set_defaults(handler=run_stats)
+
     p = commands.add_parser("workflow", help="one workflow run: node timeline and generations")
     p.add_argument("id", type=int, help="workflow id")
     add_json_flag(p)
@@ -49,6 +57,18 @@ def run_list(args: argparse.Namespace, ctx: Context) -> int:
         username=args.user, status=args.status, limit=args.limit
     )
     emit(args, rows, LIST_COLUMNS)
+    return 0
+
+
+def run_stats(args: argparse.Namespace, ctx: Context) -> int:
+    logger = WorkflowLogger(ctx.db)
+    if args.view == "nodes":
+        rows = logger.node_performance()
+    elif args.view == "usage":
+        rows = logger.generation_usage(args.days)
+    else:
+        rows = logger.workflows_daily(args.days)
+    emit(args, rows)
     return 0
 
 

@@ -253,3 +253,12 @@ class AsyncWorkflowLogger(LoggerState):
             "workflows/workflow_list",
             {"username": username, "status": status, "limit": P.count(limit, "limit")},
         )
+
+    async def node_performance(self) -> list[dict[str, Any]]:
+        return await self.db.fetch_all("workflows/stats_nodes")
+
+    async def generation_usage(self, days: int = 30) -> list[dict[str, Any]]:
+        return await self.db.fetch_all("workflows/stats_usage", {"days": P.count(days, "days")})
+
+    async def workflows_daily(self, days: int = 30) -> list[dict[str, Any]]:
+        return await self.db.fetch_all("workflows/stats_daily", {"days": P.count(days, "days")})

@@ -259,3 +259,15 @@ class WorkflowLogger(LoggerState):
             "workflows/workflow_list",
             {"username": username, "status": status, "limit": P.count(limit, "limit")},
         )
+
+    def node_performance(self) -> list[dict[str, Any]]:
+        """Per node_name: calls, failures, avg/p50/p95 duration_ms (v_node_performance)."""
+        return self.db.fetch_all("workflows/stats_nodes")
+
+    def generation_usage(self, days: int = 30) -> list[dict[str, Any]]:
+        """LLM calls, tokens, cost and latency per day, model and provider."""
+        return self.db.fetch_all("workflows/stats_usage", {"days": P.count(days, "days")})
+
+    def workflows_daily(self, days: int = 30) -> list[dict[str, Any]]:
+        """Workflow runs per day and status."""
+        return self.db.fetch_all("workflows/stats_daily", {"days": P.count(days, "days")})
