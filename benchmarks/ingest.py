@@ -1,0 +1,183 @@
+"""Ingestion of LLM-call rows, two comparisons on the same rows in one fresh database.
+
+a. ``IssueHistory.record_llm_call``, one call per transaction, against the document's
+   SQLAlchemy ORM ``session.add`` + ``commit`` per call (``orm_baseline``). Twice: as the
+   API does by default (each call borrows a pooled connection, which the pool checks
+   first, and commits), and with a connection the caller holds in autocommit mode (each
+   call is then one statement, one transaction, one round trip).
+b. ``BufferedWriter`` against one raw ``COPY`` of the same rows into the same table.
+
+Every row goes through the pricing trigger and the rollup marker trigger in all four.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+
+from benchmarks import orm_baseline
+from benchmarks.common import Progress, Server, log
+from pydal_free_repo import BufferedWriter, Database, IssueHistory
+from pydal_free_repo.writer import columns
+
+DBNAME = "pfr_bench_ingest"
+CALL_TYPES = ("spec_conversion", "code_diff", "new_file", "other")
+MODELS = ("gpt-4o", "gpt-4-turbo-preview", "gpt-3.5-turbo", "local-llama")
+
+
+@dataclass(frozen=True)
+class Rate:
+    label: str
+    rows: int
+    seconds: float
+
+    @property
+    def per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds else float("inf")
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    rows: int
+    orm: Rate
+    repository: Rate
+    held: Rate
+    copy: Rate
+    writer: Rate
+    counted: int
+    expected: int
+
+    @property
+    def repository_ratio(self) -> float:
+        return self.repository.per_second / self.orm.per_second
+
+    @property
+    def held_ratio(self) -> float:
+        return self.held.per_second / self.orm.per_second
+
+    @property
+    def writer_ratio(self) -> float:
+        return self.writer.per_second / self.copy.per_second
+
+
+def calls(n: int) -> list[dict[str, Any]]:
+    """``n`` deterministic LLM calls (as the caller knows them)."""
+    rows = []
+    for i in range(n):
+        prompt = 500 + (i * 31) % 4000
+        completion = 100 + (i * 13) % 1500
+        rows.append(
+            {
+                "call_type": CALL_TYPES[i % 4],
+                "model": MODELS[(i // 4) % 4],
+                "prompt_tokens": prompt,
+                "completion_tokens": completion,
+                "total_tokens": prompt + completion,
+                "cache_hit": i % 5 == 0,
+                "cache_key": f"cache:{i}",
+                "duration_seconds": (i % 20000) / 1000,
+            }
+        )
+    return rows
+
+
+def run(server: Server, n: int, *, quiet: bool = False) -> IngestReport:
+    dsn = server.fresh(DBNAME)
+    rows = calls(n)
+    with Database.connect(dsn, min_size=1, max_size=4) as db:
+        history = IssueHistory(db)
+        run_id = history.claim(
+            {"key": "BENCH-INGEST", "fields": {"summary": "ingestion"}}
+        ).history_id
+        orm = _orm(dsn, run_id, rows, quiet)
+        repository = _repository(history, run_id, rows, quiet)
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            held = _repository(history, run_id, rows, quiet, conn=conn)
+        copy = _copy(dsn, run_id, rows, quiet)
+        writer = _writer(db, run_id, rows, quiet)
+    with psycopg.connect(dsn) as conn:
+        counted = conn.execute("SELECT count(*) FROM llm_call_history").fetchone()[0]
+    return IngestReport(n, orm, repository, held, copy, writer, counted, expected=5 * n)
+
+
+def _orm(dsn: str, run_id: int, rows: list[dict[str, Any]], quiet: bool) -> Rate:
+    recorder = orm_baseline.DocumentRecorder(dsn)
+    progress = Progress("ORM add+commit", len(rows), quiet=quiet)
+    try:
+        started = time.perf_counter()
+        for i, row in enumerate(rows):
+            recorder.record(
+                run_id,
+                row["call_type"],
+                row["duration_seconds"],
+                model=row["model"],
+                tokens={
+                    "prompt_tokens": row["prompt_tokens"],
+                    "completion_tokens": row["completion_tokens"],
+                    "total_tokens": row["total_tokens"],
+                },
+                cache_hit=row["cache_hit"],
+                cache_key=row["cache_key"],
+            )
+            if i % 1000 == 0:
+                progress.advance(1000)
+        seconds = time.perf_counter() - started
+    finally:
+        recorder.close()
+    progress.finish()
+    return Rate("document ORM, add + commit per call", len(rows), seconds)
+
+
+def _repository(
+    history: IssueHistory,
+    run_id: int,
+    rows: list[dict[str, Any]],
+    quiet: bool,
+    conn: psycopg.Connection | None = None,
+) -> Rate:
+    label = "record_llm_call" if conn is None else "record_llm_call(conn)"
+    progress = Progress(label, len(rows), quiet=quiet)
+    started = time.perf_counter()
+    for i, row in enumerate(rows):
+        history.record_llm_call(run_id, **row, conn=conn)
+        if i % 1000 == 0:
+            progress.advance(1000)
+    seconds = time.perf_counter() - started
+    progress.finish()
+    if conn is None:
+        return Rate("record_llm_call, pooled connection per call", len(rows), seconds)
+    return Rate("record_llm_call(conn=held autocommit connection)", len(rows), seconds)
+
+
+def _copy(dsn: str, run_id: int, rows: list[dict[str, Any]], quiet: bool) -> Rate:
+    """One COPY of the writer's own column list, in one transaction."""
+    names = columns("llm_call_history")
+    statement = psycopg.sql.SQL("COPY llm_call_history ({}) FROM STDIN").format(
+        psycopg.sql.SQL(", ").join(psycopg.sql.Identifier(name) for name in names)
+    )
+    with psycopg.connect(dsn) as conn:
+        started = time.perf_counter()
+        now = dt.datetime.now(dt.timezone.utc)
+        with conn.cursor() as cur, cur.copy(statement) as copy:
+            for row in rows:
+                full = {"history_id": run_id, "created_at": now, **row}
+                copy.write_row([full.get(name) for name in names])
+        conn.commit()
+        seconds = time.perf_counter() - started
+    log(f"  raw COPY: {len(rows):,} rows in {seconds:.2f} s", quiet=quiet)
+    return Rate("raw COPY, one transaction", len(rows), seconds)
+
+
+def _writer(db: Database, run_id: int, rows: list[dict[str, Any]], quiet: bool) -> Rate:
+    started = time.perf_counter()
+    writer = BufferedWriter(db)
+    for row in rows:
+        writer.llm_call(run_id, **row)
+    report = writer.close()
+    seconds = time.perf_counter() - started
+    log(f"  BufferedWriter: {len(rows):,} rows in {seconds:.2f} s ({report})", quiet=quiet)
+    return Rate("BufferedWriter (put ... close)", len(rows), seconds)
