@@ -121,6 +121,11 @@ def make_backup(
         keep=final,
         suspects=suspects,
     )
+    # The job's lock means no other backup of this database is being written: any other
+    # .partial file of it is what a killed run left behind.
+    leftovers = sorted(directory.glob(f".pfr-{_safe(server['database_name'])}-*{SUFFIX}.partial"))
+    for path in leftovers:
+        path.unlink(missing_ok=True)
     return {
         "file": str(final),
         "bytes": final.stat().st_size,
@@ -130,6 +135,7 @@ def make_backup(
         "server_major": server_major,
         "removed": [str(p) for p in removed],
         "suspect": [str(p) for p in suspects],
+        "removed_partial": [str(p) for p in leftovers],
     }
 
 

@@ -188,3 +188,15 @@ def test_the_password_goes_to_pg_dump_in_the_environment_not_the_command_line():
     assert "s3cret" not in conninfo
     assert "host=db.example" in conninfo and "dbname=pfr" in conninfo
     assert env["PGPASSWORD"] == "s3cret"
+
+
+def test_a_partial_file_left_by_a_killed_run_is_removed(db, tmp_path):
+    directory = tmp_path / "backups"
+    directory.mkdir()
+    dbname = db.fetch_one("jobs/server_version")["database_name"]
+    leftover = directory / f".pfr-{dbname}-20000101T000000000000Z.dump.partial"
+    leftover.write_bytes(b"half a dump")
+    result = run_job(db, "backup", config_for(tmp_path))
+    assert result.status == "succeeded", result.error
+    assert result.details["removed_partial"] == [str(leftover)]
+    assert not leftover.exists() and os.path.exists(result.details["file"])
