@@ -72,11 +72,15 @@ def _shape(rows: list[dict[str, Any]]) -> list[tuple]:
     return [tuple((k, type(v).__name__, str(v)) for k, v in row.items()) for row in rows]
 
 
-def mismatches(dsn: str) -> list[str]:
-    """Labels (with the first differing rows) of every pair whose results differ."""
+def mismatches(dsn: str, *, timezone: str | None = None) -> list[str]:
+    """Labels (with the first differing rows) of every pair whose results differ, in a
+    session with the given TimeZone (the server's default when None)."""
     found = []
     with psycopg.connect(dsn, row_factory=dict_row) as conn:
         conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        if timezone is not None:
+            conn.execute("SELECT set_config('TimeZone', %s, false)", (timezone,))
+            conn.commit()
         with conn.transaction():
             for pair in PAIRS:
                 fast = conn.execute(queries.load(pair.fast).composed(), pair.params).fetchall()

@@ -1,0 +1,55 @@
+"""Every benchmark at its small size, for correctness only (never speed): rows counted,
+fast dashboards identical to the raw ones, retention leaving nothing behind, claims with
+no duplicate. The benchmark databases are dropped afterwards."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import dsn_for
+
+from benchmarks import __main__ as bench
+from benchmarks import claims, generate, ingest, retention
+from benchmarks.common import Server
+
+pytest.importorskip("sqlalchemy", reason="the ORM baseline needs the bench extra")
+
+
+@pytest.fixture
+def server(postgresql_proc):
+    server = Server(dsn_for(postgresql_proc.maintenance_dbname))
+    names = [
+        generate.database_name(bench.SMALL_SCALE),
+        ingest.DBNAME,
+        retention.DBNAME,
+        claims.DBNAME,
+    ]
+    yield server
+    for name in names:
+        server.drop(name)
+
+
+def test_every_benchmark_runs_and_is_correct_at_small_size(server):
+    results = bench.run(["--small", "--no-write", "--quiet", "--dsn", server.uri, "--regenerate"])
+
+    rows = results.ingest.rows
+    assert results.ingest.counted == results.ingest.expected == 5 * rows
+
+    sizes = results.dataset.sizes
+    assert results.dashboard.mismatches == []
+    assert len(results.dashboard.results) == 16
+    assert all(read.ours.seconds for read in results.dashboard.results)
+    assert sizes.llm_calls == 10 * sizes.issues
+
+    kept = results.retention
+    assert kept.deleted == kept.rows_per_month
+    assert kept.remaining_rows == 0
+    assert kept.mismatches == []
+    assert kept.size_after_drop < kept.size_after_vacuum
+
+    claimed = results.claims
+    assert claimed.ours_exact
+    assert claimed.ours.duplicated_keys == 0
+    assert sum(claimed.ours.acquired.values()) == claimed.distinct + claimed.colliding
+
+    text = bench.report.markdown(results)
+    assert "## 4. Claims under contention" in text
