@@ -201,8 +201,11 @@ def _id(value: Any, name: str) -> int:
 
 
 def _is_data_error(exc: BaseException) -> bool:
-    """The database refused the rows themselves (retrying the same batch cannot help)."""
-    return isinstance(exc, (psycopg.DataError, psycopg.IntegrityError))
+    """The rows themselves were refused (retrying the same batch cannot help): by the
+    server, or by psycopg before sending (a value it cannot adapt has no SQLSTATE)."""
+    if isinstance(exc, (psycopg.DataError, psycopg.IntegrityError)):
+        return True
+    return isinstance(exc, psycopg.ProgrammingError) and exc.sqlstate is None
 
 
 class BufferedWriter:
@@ -276,6 +279,9 @@ class BufferedWriter:
             raise InvalidTransition("the writer is closed (or its database pool was closed)")
         if table not in QUERIES:
             raise InvalidValue(f"the writer does not write {table!r} (one of {', '.join(QUERIES)})")
+        missing = [name for name in columns(table) if name not in row]
+        if missing:
+            raise InvalidValue(f"{table} row lacks {', '.join(missing)}: build it with *_row()")
         # Counted before it is queued, so the thread can never settle an uncounted row.
         with self._progress:
             self._accepted += 1
@@ -377,9 +383,21 @@ class BufferedWriter:
         while not self._abandon.is_set():
             batch = self._take()
             if batch:
-                self._write(batch)
+                try:
+                    self._write(batch)
+                except Exception as exc:  # a bug must not kill the thread and strand the queue
+                    log.exception("buffered writer: unexpected error writing a batch")
+                    self._reject_in_hand(exc)
             elif self._closing.is_set() and self._queue.empty():
                 return
+
+    def _reject_in_hand(self, exc: Exception) -> None:
+        with self._progress:
+            held, self._in_hand = self._in_hand, []
+        by_table = Counter(table for table, _ in held)
+        for table in by_table:
+            rows = [row for t, row in held if t == table]
+            self._settle(table, 0, [RejectedRow(table, row, repr(exc)) for row in rows])
 
     def _take(self) -> list[tuple[str, dict[str, Any]]]:
         wait = 0.05 if self._closing.is_set() else self.flush_interval

@@ -16,7 +16,7 @@ import pytest
 
 from pydal_free_repo import BufferedWriter, Database, WorkflowLogger, queries
 from pydal_free_repo.errors import InvalidTransition, InvalidValue
-from pydal_free_repo.writer import QUERIES, QueueFull, WriteIncomplete, columns
+from pydal_free_repo.writer import QUERIES, QueueFull, WriteIncomplete, api_call_row, columns
 
 
 def make_run(dsn: str, issue_key: str = "PROJ-1") -> int:
@@ -223,3 +223,17 @@ def test_a_writer_whose_pool_was_closed_reports_its_rows(dsn):
         writer.close(timeout=120)
     assert raised.value.report.unwritten == 1
     assert [row["endpoint"] for _, row in writer.unwritten_rows] == ["/never"]
+
+
+def test_raw_rows_are_checked_and_an_unsendable_value_is_only_that_rows_loss(db, dsn):
+    run = make_run(dsn)
+    writer = BufferedWriter(db, flush_interval=0.1)
+    with pytest.raises(InvalidValue, match="lacks"):
+        writer.put("bitbucket_api_history", {"history_id": run})
+    good = api_call_row(run, "GET", "/good")
+    writer.put("bitbucket_api_history", good)
+    writer.put("bitbucket_api_history", {**good, "endpoint": object()})  # psycopg cannot adapt it
+    writer.put("bitbucket_api_history", {**good, "endpoint": "/good/2"})
+    report = writer.close(timeout=30)
+    assert (report.written, report.rejected, report.unwritten) == (2, 1, 0)
+    assert count(dsn, "bitbucket_api_history") == 2
