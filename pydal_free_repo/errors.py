@@ -49,6 +49,10 @@ class QueryTimeout(PfrError):
     """A statement or lock wait exceeded its timeout."""
 
 
+class PermissionDenied(PfrError):
+    """The database role in use has no grant for this (see sql/admin/roles.sql)."""
+
+
 # Friendlier words for the constraints whose raw message is least helpful. The names are
 # fixed in migrations/, which is why every constraint there is named.
 CONSTRAINT_MESSAGES: dict[str, str] = {
@@ -88,6 +92,8 @@ def translate(exc: psycopg.Error, *, secrets: tuple[str, ...] = ()) -> PfrError:
         return InvalidValue(say(f"{column}{where} must not be empty"))
     if isinstance(exc, pg_errors.DataError):
         return InvalidValue(say(f"value refused{where}: {primary}"))
+    if isinstance(exc, pg_errors.InsufficientPrivilege):
+        return PermissionDenied(say(f"permission denied: {primary}"))
     if isinstance(exc, (pg_errors.QueryCanceled, pg_errors.LockNotAvailable)):
         return QueryTimeout(say(f"timed out: {primary}"))
     if isinstance(exc, psycopg.OperationalError):

@@ -66,11 +66,16 @@ def load(name: str, **structure: object) -> Query:
     return _render(name, tuple(sorted(structure.items())))
 
 
+# Scripts a DBA runs by hand with psql (roles and grants), not queries the package sends.
+ADMIN_FOLDER = "admin"
+
+
 def names() -> list[str]:
-    """Every query name under ``sql/``, sorted."""
+    """Every query name under ``sql/``, sorted (``sql/admin/`` holds DBA scripts, not queries)."""
     root = sql_root()
     return sorted(
         path.relative_to(root).with_suffix("").as_posix()
         for path in root.rglob("*.sql")
-        if path.parent != root or not path.name.startswith("_")
+        if (path.parent != root or not path.name.startswith("_"))
+        and path.relative_to(root).parts[0] != ADMIN_FOLDER
     )
