@@ -104,7 +104,8 @@ class IssueHistory:
         conn: Conn = None,
     ) -> LlmCallRecorded:
         """Record one LLM call. Its cost is computed in SQL from the model's price at the
-        call's time (NULL for an unpriced model); ``total_tokens`` defaults to the sum."""
+        call's time (NULL for an unpriced model); ``total_tokens`` defaults to the sum of
+        the counts given, and stays NULL (unknown, not 0) when none is given."""
         params = {
             "history_id": _id(history_id),
             "call_type": _choice("call_type", call_type, CALL_TYPES),
