@@ -51,6 +51,11 @@ def test_demo_data_makes_every_view_and_query_show_something(db, demo):
     assert sum(r["error_count"] for r in errors) > 0
     failed = issues.history(status="failed", limit=1)[0]
     assert issues.detail(failed.id).error_message
+    for run in issues.history(status="completed", limit=100):
+        detail = issues.detail(run.id)
+        no_changes = detail.result_data["status"] == "no_changes"
+        assert (detail.files == []) == no_changes
+        assert (detail.pr_url is None) == no_changes
 
 
 def test_every_read_command_prints_json(capsys, dsn, demo):

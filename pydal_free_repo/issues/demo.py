@@ -162,8 +162,11 @@ def _one_issue(
         error = _failure(history, conn, rng, hid, branch, model, counts)
         history.fail(hid, error, {"errors": [str(error)]}, conn=conn)
     else:
-        changed = _modify_files(history, conn, rng, hid, branch, model, counts)
-        if roll < 0.30 or not changed:
+        # Below 0.30 the model finds nothing to change in any file it reads.
+        changed = _modify_files(
+            history, conn, rng, hid, branch, model, counts, propose=roll >= 0.30
+        )
+        if not changed:
             outcome = "no_changes"
             history.complete_no_changes(hid, {"modified_files": []}, conn=conn)
         else:
@@ -216,7 +219,9 @@ def _api(history, conn, rng, hid, method, endpoint, status, counts) -> None:
     counts["api_calls"] += 1
 
 
-def _modify_files(history, conn, rng, hid, branch, model, counts) -> list[dict[str, Any]]:
+def _modify_files(
+    history, conn, rng, hid, branch, model, counts, *, propose: bool = True
+) -> list[dict[str, Any]]:
     changed = []
     for path in rng.sample(FILES, rng.randint(1, 4)):
         found = rng.random() > 0.05
@@ -233,7 +238,7 @@ def _modify_files(history, conn, rng, hid, branch, model, counts) -> list[dict[s
             model,
             counts,
         )
-        if rng.random() < 0.1:
+        if not propose or rng.random() < 0.1:
             continue  # the model proposed no change for this file
         encoding = rng.choice(ENCODINGS)
         diffs = rng.randint(1, 12)
