@@ -42,7 +42,11 @@ DROP VIEW v_llm_calls_daily;
 
 DROP VIEW v_llm_calls_hourly;
 
+DROP VIEW v_issues_daily;
+
 DROP VIEW v_issues_hourly;
+
+DROP FUNCTION pfr_utc_day_ceil(TIMESTAMPTZ);
 
 DROP FUNCTION pfr_utc_hour_ceil(TIMESTAMPTZ);
 
@@ -57,6 +61,8 @@ DROP TABLE file_modification_totals;
 DROP TABLE llm_calls_daily;
 
 DROP TABLE llm_calls_hourly;
+
+DROP TABLE issues_daily;
 
 DROP TABLE issues_hourly;
 

@@ -94,6 +94,21 @@ COMMENT ON COLUMN issues_hourly.no_changes IS 'Runs whose result_data->>''status
 COMMENT ON COLUMN issues_hourly.duration_count IS 'Runs with a processing_duration_seconds (for AVG: duration_sum / duration_count).';
 COMMENT ON COLUMN issues_hourly.files_count IS 'Runs with a modified_files_count (SUM is NULL when 0).';
 
+CREATE TABLE issues_daily (
+    day DATE NOT NULL,
+    status VARCHAR(20) NOT NULL,
+    runs BIGINT NOT NULL,
+    no_changes BIGINT NOT NULL,
+    duration_count BIGINT NOT NULL,
+    duration_sum BIGINT NOT NULL,
+    files_count BIGINT NOT NULL,
+    files_sum BIGINT NOT NULL,
+    CONSTRAINT pk_issues_daily PRIMARY KEY (day, status)
+);
+
+COMMENT ON TABLE issues_daily IS
+    'issues_hourly summed per UTC day, for all-time totals. Read v_issues_daily.';
+
 CREATE TABLE llm_calls_hourly (
     hour TIMESTAMPTZ NOT NULL,
     call_type VARCHAR(50) NOT NULL,
@@ -156,6 +171,20 @@ $$;
 
 COMMENT ON FUNCTION pfr_utc_hour_ceil(TIMESTAMPTZ) IS
     'The first whole UTC hour at or after p_at (p_at itself when it is one).';
+
+-- The first UTC midnight at or after p_at: from there on whole days come from the daily
+-- rollups. 24 hours, not 1 day: a day of the session TimeZone may last 23 or 25 hours.
+CREATE FUNCTION pfr_utc_day_ceil(p_at TIMESTAMPTZ)
+RETURNS TIMESTAMPTZ
+LANGUAGE sql
+STABLE
+PARALLEL SAFE
+AS $$
+    SELECT date_trunc('day', p_at - INTERVAL '1 microsecond', 'UTC') + INTERVAL '24 hours'
+$$;
+
+COMMENT ON FUNCTION pfr_utc_day_ceil(TIMESTAMPTZ) IS
+    'The first UTC midnight at or after p_at (p_at itself when it is one).';
 
 CREATE TABLE rollup_partitions (
     parent_table TEXT NOT NULL,
@@ -258,6 +287,71 @@ GROUP BY
 COMMENT ON VIEW v_issues_hourly IS
     'Issue runs per UTC hour and status, exact at every instant: issues_hourly for hours with no '
     'marker in rollup_dirty_issue_hours, the raw rows for the marked hours.';
+
+-- Days with a marked hour take their clean hours from issues_hourly and their marked
+-- hours from the raw rows; the other days come from issues_daily.
+CREATE VIEW v_issues_daily AS
+WITH dirty_days AS (
+    SELECT DISTINCT (d.hour AT TIME ZONE 'UTC')::DATE AS day
+    FROM rollup_dirty_issue_hours AS d
+)
+SELECT
+    idy.day,
+    idy.status,
+    idy.runs,
+    idy.no_changes,
+    idy.duration_count,
+    idy.duration_sum,
+    idy.files_count,
+    idy.files_sum
+FROM issues_daily AS idy
+WHERE idy.day NOT IN (
+    SELECT dd.day
+    FROM dirty_days AS dd
+)
+UNION ALL
+SELECT
+    (ih.hour AT TIME ZONE 'UTC')::DATE AS day,
+    ih.status,
+    ih.runs,
+    ih.no_changes,
+    ih.duration_count,
+    ih.duration_sum,
+    ih.files_count,
+    ih.files_sum
+FROM dirty_days AS dd
+JOIN issues_hourly AS ih
+    ON ih.hour >= dd.day::TIMESTAMP AT TIME ZONE 'UTC'
+   AND ih.hour < (dd.day + 1)::TIMESTAMP AT TIME ZONE 'UTC'
+WHERE NOT EXISTS (
+    SELECT 1
+    FROM rollup_dirty_issue_hours AS d
+    WHERE d.hour = ih.hour
+)
+UNION ALL
+SELECT
+    (date_trunc('hour', iph.created_at, 'UTC') AT TIME ZONE 'UTC')::DATE AS day,
+    iph.status,
+    COUNT(*) AS runs,
+    COUNT(*) FILTER (WHERE iph.result_data ->> 'status' = 'no_changes') AS no_changes,
+    COUNT(iph.processing_duration_seconds) AS duration_count,
+    COALESCE(SUM(iph.processing_duration_seconds), 0) AS duration_sum,
+    COUNT(iph.modified_files_count) AS files_count,
+    COALESCE(SUM(iph.modified_files_count), 0) AS files_sum
+FROM (
+    SELECT DISTINCT d.hour
+    FROM rollup_dirty_issue_hours AS d
+) AS dirty
+JOIN issue_processing_history AS iph
+    ON iph.created_at >= dirty.hour
+   AND iph.created_at < dirty.hour + INTERVAL '1 hour'
+GROUP BY
+    date_trunc('hour', iph.created_at, 'UTC'),
+    iph.status;
+
+COMMENT ON VIEW v_issues_daily IS
+    'Issue runs per UTC day and status, exact at every instant (several rows per day and status '
+    'while the day has marked hours: sum them). For all-time and long-range totals.';
 
 CREATE VIEW v_llm_calls_hourly AS
 SELECT
@@ -598,6 +692,7 @@ AS $$
 BEGIN
     IF TG_TABLE_NAME = 'issue_processing_history' THEN
         DELETE FROM issues_hourly;
+        DELETE FROM issues_daily;
         DELETE FROM rollup_dirty_issue_hours;
     ELSIF TG_TABLE_NAME = 'llm_call_history' THEN
         DELETE FROM llm_calls_hourly;
@@ -717,6 +812,35 @@ BEGIN
 
     rollup := 'issues_hourly';
     buckets := cardinality(v_hours);
+    RETURN NEXT;
+
+    SELECT COALESCE(array_agg(DISTINCT (h.hour AT TIME ZONE 'UTC')::DATE), '{}')
+    INTO v_days
+    FROM unnest(v_hours) AS h (hour);
+
+    DELETE FROM issues_daily AS idy
+    WHERE idy.day = ANY (v_days);
+
+    INSERT INTO issues_daily (day, status, runs, no_changes, duration_count, duration_sum, files_count, files_sum)
+    SELECT
+        (ih.hour AT TIME ZONE 'UTC')::DATE,
+        ih.status,
+        SUM(ih.runs),
+        SUM(ih.no_changes),
+        SUM(ih.duration_count),
+        SUM(ih.duration_sum),
+        SUM(ih.files_count),
+        SUM(ih.files_sum)
+    FROM unnest(v_days) AS d (day)
+    JOIN issues_hourly AS ih
+        ON ih.hour >= d.day::TIMESTAMP AT TIME ZONE 'UTC'
+       AND ih.hour < (d.day + 1)::TIMESTAMP AT TIME ZONE 'UTC'
+    GROUP BY
+        (ih.hour AT TIME ZONE 'UTC')::DATE,
+        ih.status;
+
+    rollup := 'issues_daily';
+    buckets := cardinality(v_days);
     RETURN NEXT;
 
     WITH taken AS (

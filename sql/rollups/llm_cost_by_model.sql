@@ -1,6 +1,7 @@
 -- LLM calls, cache hits, tokens and cost by model and call type over the last %(days)s
--- days (analytics/llm_cost_by_model): whole UTC hours from the exact rollup
--- v_llm_calls_hourly, and the raw calls of the partial hour where the window starts.
+-- days (analytics/llm_cost_by_model), from the exact rollups: the raw calls of the partial
+-- hour where the window starts, then whole UTC hours (v_llm_calls_hourly) up to the next
+-- UTC midnight, then whole UTC days (v_llm_calls_daily).
 SELECT
     parts.model,
     parts.call_type,
@@ -13,6 +14,18 @@ SELECT
     SUM(parts.calls - parts.priced_calls)::BIGINT AS unpriced_calls
 FROM (
     SELECT
+        ld.model,
+        ld.call_type,
+        ld.calls,
+        ld.cache_hits,
+        ld.tokens_count,
+        ld.tokens_sum,
+        ld.priced_calls,
+        ld.cost_sum
+    FROM v_llm_calls_daily AS ld
+    WHERE ld.day >= (pfr_utc_day_ceil(now() - make_interval(days => %(days)s::INTEGER)) AT TIME ZONE 'UTC')::DATE
+    UNION ALL
+    SELECT
         lh.model,
         lh.call_type,
         lh.calls,
@@ -23,6 +36,7 @@ FROM (
         lh.cost_sum
     FROM v_llm_calls_hourly AS lh
     WHERE lh.hour >= pfr_utc_hour_ceil(now() - make_interval(days => %(days)s::INTEGER))
+      AND lh.hour < pfr_utc_day_ceil(now() - make_interval(days => %(days)s::INTEGER))
     UNION ALL
     SELECT
         lch.model,

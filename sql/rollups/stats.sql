@@ -1,5 +1,5 @@
 -- Overall figures, as issues/stats computes them from the raw tables, read from the exact
--- rollup views (v_issues_hourly, v_llm_calls_daily): a few thousand rows instead of every
+-- rollup views (v_issues_daily, v_llm_calls_daily): a few thousand rows instead of every
 -- run and every LLM call. Same columns, types and values as the raw query.
 SELECT
     runs.total_issues,
@@ -24,7 +24,7 @@ FROM (
         COALESCE(SUM(ih.runs) FILTER (WHERE ih.status = 'failed'), 0)::BIGINT AS failed,
         SUM(ih.duration_sum) FILTER (WHERE ih.status = 'completed') AS duration_sum,
         SUM(ih.duration_count) FILTER (WHERE ih.status = 'completed') AS duration_count
-    FROM v_issues_hourly AS ih
+    FROM v_issues_daily AS ih
 ) AS runs
 CROSS JOIN (
     SELECT
