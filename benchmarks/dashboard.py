@@ -2,8 +2,8 @@
 
 Three figures per read, measured in the same run on the same rows:
 
-- **ours**: what the package runs (``IssueHistory`` methods, or the named query for the
-  workflow views), p50 and p95 over ``reps`` runs after one warm-up;
+- **ours**: what the package runs (``IssueHistory`` and ``WorkflowLogger`` methods), p50
+  and p95 over ``reps`` runs after one warm-up;
 - **raw**: the same figures computed from the raw tables without the rollups (the
   repository's views and queries before 0010, ``benchmarks/raw_sql``);
 - **document**: document 004's view definitions and queries exactly as written
@@ -25,7 +25,7 @@ import psycopg
 
 from benchmarks import exactness
 from benchmarks.common import Timings, log, repeat
-from pydal_free_repo import Database, IssueHistory
+from pydal_free_repo import Database, IssueHistory, WorkflowLogger
 
 BASELINE_SQL = Path(__file__).resolve().parent / "baseline_sql"
 TARGET_P50_SECONDS = 0.050
@@ -132,14 +132,12 @@ def run(dsn: str, *, reps: int, quiet: bool = False) -> DashboardReport:
             "SELECT set_config('statement_timeout', %s, false)", (str(BASELINE_TIMEOUT_MS),)
         )
         history = IssueHistory(db)
+        logger = WorkflowLogger(db)
         some_id = raw.execute(
             "SELECT id FROM issue_processing_history WHERE status = 'completed' "
             "ORDER BY created_at DESC LIMIT 1"
         ).fetchone()
         history_id = some_id[0] if some_id else 1
-
-        def workflow_view(name: str, params: dict[str, Any]) -> Callable[[], Any]:
-            return lambda: db.fetch_all(name, params)
 
         cases: list[tuple[str, Callable[[], Any], tuple | None, tuple | None]] = [
             ("stats()", history.stats, ("stats", {}), ("stats", {})),
@@ -210,22 +208,17 @@ def run(dsn: str, *, reps: int, quiet: bool = False) -> DashboardReport:
                 None,
                 ("duration_percentiles", {}),
             ),
+            ("node_performance()", logger.node_performance, ("workflows_stats_nodes", {}), None),
             (
-                "v_node_performance",
-                _run_raw(ours_conn, "node_performance", {}),
-                None,
-                None,
-            ),
-            (
-                "v_generation_usage_daily (7 days)",
-                workflow_view("rollups/generation_usage_daily", {"days": 7}),
-                ("generation_usage_daily", {"days": 7}),
+                "generation_usage(30)",
+                lambda: logger.generation_usage(30),
+                ("workflows_stats_usage", {"days": 30}),
                 None,
             ),
             (
-                "v_workflows_daily (7 days)",
-                workflow_view("rollups/workflows_daily", {"days": 7}),
-                ("workflows_daily", {"days": 7}),
+                "workflows_daily(30)",
+                lambda: logger.workflows_daily(30),
+                ("workflows_stats_daily", {"days": 30}),
                 None,
             ),
         ]

@@ -55,12 +55,17 @@ PAIRS = (
         {"limit": 10, "days": 30},
     ),
     Pair(
-        "v_generation_usage_daily(7)",
-        "rollups/generation_usage_daily",
-        "generation_usage_daily",
-        {"days": 7},
+        "generation_usage(30)",
+        "rollups/workflows_stats_usage",
+        "workflows_stats_usage",
+        {"days": 30},
     ),
-    Pair("v_workflows_daily(7)", "rollups/workflows_daily", "workflows_daily", {"days": 7}),
+    Pair(
+        "workflows_daily(30)",
+        "rollups/workflows_stats_daily",
+        "workflows_stats_daily",
+        {"days": 30},
+    ),
 )
 
 

@@ -1,6 +1,7 @@
--- Workflow runs per day and status over the last %(days)s days: the rows of view
--- v_workflows_daily with date >= CURRENT_DATE - %(days)s, computed from a created_at range
--- (idx_workflows_created_at) instead of grouping the whole table by DATE(created_at) first.
+-- pfr workflow-stats daily: workflow runs per day and status over the last %(days)s days,
+-- newest day first. The rows of view v_workflows_daily with date >= CURRENT_DATE -
+-- %(days)s, computed from a created_at range (idx_workflows_created_at) instead of
+-- grouping the whole table by DATE(created_at) first.
 SELECT
     DATE(w.created_at) AS date,
     w.status,

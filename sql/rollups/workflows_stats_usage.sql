@@ -1,17 +1,15 @@
--- LLM generations of workflow runs per day, model and provider over the last %(days)s days:
--- the rows of view v_generation_usage_daily with date >= CURRENT_DATE - %(days)s, computed
--- from a created_at range (idx_generations_created_at and partition pruning) instead of
--- grouping the whole table by DATE(created_at) first. The day is taken in the session
--- TimeZone, as in the view.
+-- pfr workflow-stats usage: LLM generations per day, model and provider over the last
+-- %(days)s days, newest day first, costliest model first. The rows of view
+-- v_generation_usage_daily with date >= CURRENT_DATE - %(days)s, computed from a
+-- created_at range (partition pruning and idx_generations_created_at) instead of grouping
+-- the whole table by DATE(created_at) first; the day is in the session TimeZone as there.
 SELECT
     DATE(g.created_at) AS date,
     g.model_name,
     g.model_provider,
     COUNT(*) AS calls,
     SUM(g.prompt_tokens) AS prompt_tokens,
-    SUM(g.cached_input_tokens) AS cached_input_tokens,
     SUM(g.completion_tokens) AS completion_tokens,
-    SUM(g.reasoning_tokens) AS reasoning_tokens,
     SUM(g.total_tokens) AS total_tokens,
     SUM(g.estimated_cost) AS total_cost,
     COUNT(*) FILTER (WHERE g.estimated_cost IS NULL) AS unpriced_calls,
@@ -24,5 +22,5 @@ GROUP BY
     g.model_provider
 ORDER BY
     date DESC,
-    g.model_name,
-    g.model_provider
+    total_cost DESC NULLS LAST,
+    g.model_name

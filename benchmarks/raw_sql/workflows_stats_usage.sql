@@ -1,20 +1,16 @@
--- The raw view, filtered as a dashboard reads it.
+-- pfr workflow-stats usage: LLM generations per day, model and provider over the last
+-- %(days)s days (v_generation_usage_daily), newest day first, costliest model first.
 SELECT
     date,
     model_name,
     model_provider,
     calls,
     prompt_tokens,
-    cached_input_tokens,
     completion_tokens,
-    reasoning_tokens,
     total_tokens,
     total_cost,
     unpriced_calls,
     avg_latency_ms
 FROM v_generation_usage_daily
 WHERE date >= CURRENT_DATE - %(days)s::INTEGER
-ORDER BY
-    date DESC,
-    model_name,
-    model_provider
+ORDER BY date DESC, total_cost DESC NULLS LAST, model_name
