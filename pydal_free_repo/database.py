@@ -20,7 +20,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from pydal_free_repo import queries
 from pydal_free_repo.dsn import conninfo_params, resolve_dsn
-from pydal_free_repo.errors import DatabaseUnavailable, translate
+from pydal_free_repo.errors import ConfigurationError, DatabaseUnavailable, translate
 from pydal_free_repo.redact import redact_dsn
 
 log = logging.getLogger(__name__)
@@ -46,19 +46,28 @@ class Database:
         max_size: int = 10,
         timeout: float = 30.0,
         application_name: str = "pydal_free_repo",
+        statement_timeout: str | None = None,
     ) -> Database:
         """Open a pool on ``dsn``, else ``DATABASE_URL``, else the embedded server.
 
         Connections are checked before each use, so a pool outlives a database restart.
+        ``statement_timeout`` (PostgreSQL syntax, e.g. ``"30s"``) bounds every statement of
+        the pool's sessions, lock waits included: a dashboard gets ``QueryTimeout`` from a
+        slow or locked database instead of hanging. ``timeout`` bounds the wait for a
+        connection (``DatabaseUnavailable`` after it).
         """
         resolved = resolve_dsn(dsn)
-        conninfo_params(resolved)  # a malformed DSN fails here, with the password masked
+        given = conninfo_params(resolved)  # a malformed DSN fails here, password masked
+        kwargs: dict[str, Any] = {"application_name": application_name}
+        if statement_timeout is not None:
+            own = session_options(statement_timeout=statement_timeout)
+            kwargs["options"] = f"{given['options']} {own}" if given.get("options") else own
         pool = ConnectionPool(
             resolved,
             min_size=min_size,
             max_size=max_size,
             timeout=timeout,
-            kwargs={"application_name": application_name},
+            kwargs=kwargs,
             check=ConnectionPool.check_connection,
             open=False,
             name="pydal_free_repo",
@@ -156,6 +165,16 @@ class Database:
         with self._borrow(conn) as c, c.cursor(row_factory=row_factory) as cur:
             cur.execute(statement, params)
             return cur.fetchall()
+
+
+def session_options(**settings: str) -> str:
+    """libpq ``options`` setting server parameters at connection (``-c name=value``)."""
+    parts = []
+    for name, value in settings.items():
+        if not str(value).replace(".", "").isalnum():
+            raise ConfigurationError(f"{name} must look like 30s or 500ms, got {value!r}")
+        parts.append(f"-c {name}={value}")
+    return " ".join(parts)
 
 
 def _secrets_of(dsn: str) -> tuple[str, ...]:

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import os
+
 from pydal_free_repo.database import Database
 from pydal_free_repo.dsn import resolve_dsn
+
+# Every statement a command sends is bounded (lock waits included), so a slow or locked
+# database gives a clear "timed out" error instead of a hang. Jobs set their own.
+READ_TIMEOUT_ENV = "PFR_READ_TIMEOUT"
+DEFAULT_READ_TIMEOUT = "30s"
 
 
 class Context:
@@ -21,7 +28,12 @@ class Context:
     @property
     def db(self) -> Database:
         if self._db is None:
-            self._db = Database.connect(self.dsn, min_size=1, max_size=4)
+            self._db = Database.connect(
+                self.dsn,
+                min_size=1,
+                max_size=4,
+                statement_timeout=os.environ.get(READ_TIMEOUT_ENV) or DEFAULT_READ_TIMEOUT,
+            )
         return self._db
 
     def close(self) -> None:
