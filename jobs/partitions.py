@@ -10,13 +10,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydal_free_repo.jobs.runner import JobContext
+from pydal_free_repo.jobs.runner import JobContext, retry_on_lock
 
 
 def run(ctx: JobContext) -> dict[str, Any]:
     params = {"months_ahead": ctx.config.partitions.months_ahead, "now": ctx.now}
-    with ctx.conn.transaction():
-        moved = ctx.db.fetch_all("maintenance/move_stranded_rows", params, conn=ctx.conn)
+
+    def move() -> list[dict[str, Any]]:
+        with ctx.conn.transaction():
+            return ctx.db.fetch_all("maintenance/move_stranded_rows", params, conn=ctx.conn)
+
+    def ensure() -> list[dict[str, Any]]:
+        with ctx.conn.transaction():
+            return ctx.db.fetch_all("maintenance/ensure_partitions", params, conn=ctx.conn)
+
+    moved = retry_on_lock(ctx, "partitions: moving stranded rows", move)
     for row in moved:
         ctx.log.warning(
             "partitions: moved %s stranded row(s) of %s into %s",
@@ -24,8 +32,7 @@ def run(ctx: JobContext) -> dict[str, Any]:
             row["table_name"],
             row["partition_name"],
         )
-    with ctx.conn.transaction():
-        ensured = ctx.db.fetch_all("maintenance/ensure_partitions", params, conn=ctx.conn)
+    ensured = retry_on_lock(ctx, "partitions: creating partitions", ensure)
     stranded = ctx.db.fetch_all("maintenance/default_partition_rows", conn=ctx.conn)
     return {
         "months_ahead": params["months_ahead"],

@@ -13,7 +13,7 @@ import datetime as dt
 from typing import Any
 
 from pydal_free_repo.errors import QueryTimeout
-from pydal_free_repo.jobs.runner import JobContext
+from pydal_free_repo.jobs.runner import JobContext, retry_on_lock
 
 # Partitioned table -> its [retention] setting.
 PARTITIONED = {
@@ -56,8 +56,12 @@ def run(ctx: JobContext) -> dict[str, Any]:
                 "partition": partition["partition_name"],
             }
             try:
-                ctx.db.execute(
-                    "maintenance/retention_drop_partition", conn=ctx.conn, identifiers=identifiers
+                retry_on_lock(
+                    ctx,
+                    f"retention: dropping {partition['partition_name']}",
+                    lambda ids=identifiers: ctx.db.execute(
+                        "maintenance/retention_drop_partition", conn=ctx.conn, identifiers=ids
+                    ),
                 )
             except QueryTimeout as exc:
                 locked_out.append({"partition": partition["partition_name"], "reason": str(exc)})

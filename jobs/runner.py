@@ -21,17 +21,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
+from psycopg.errors import LockNotAvailable
 
 from pydal_free_repo import values
 from pydal_free_repo.config import JobsConfig
 from pydal_free_repo.database import Database
 from pydal_free_repo.dsn import conninfo_params
-from pydal_free_repo.errors import ConfigurationError
+from pydal_free_repo.errors import ConfigurationError, QueryTimeout
 from pydal_free_repo.redact import redact_text
 
 log = logging.getLogger("pydal_free_repo.jobs")
 
 CONNECT_TIMEOUT_SECONDS = 10
+# DDL that times out waiting for a lock (lock_timeout) is tried this many times in all,
+# the waits between attempts doubling from LOCK_RETRY_SECONDS: a short query holding the
+# table is outwaited, and the application is never queued behind the DDL for longer than
+# one lock_timeout at a time.
+LOCK_ATTEMPTS = 3
+LOCK_RETRY_SECONDS = 0.5
 
 
 @dataclass
@@ -58,6 +65,24 @@ class JobResult:
     duration_seconds: float
     details: dict[str, Any]
     error: str | None = None
+
+
+def retry_on_lock(ctx: JobContext, what: str, action: Callable[[], Any]) -> Any:
+    """Run ``action`` (one transaction on ``ctx.conn``) again when it fails waiting for
+    a lock; after ``LOCK_ATTEMPTS`` the ``QueryTimeout`` goes to the caller."""
+    delay = LOCK_RETRY_SECONDS
+    for attempt in range(1, LOCK_ATTEMPTS + 1):
+        try:
+            return action()
+        except QueryTimeout as exc:
+            if attempt == LOCK_ATTEMPTS or not isinstance(exc.__cause__, LockNotAvailable):
+                raise
+            ctx.log.warning(
+                "%s: %s (attempt %d of %d, next in %.1fs)", what, exc, attempt, LOCK_ATTEMPTS, delay
+            )
+            time.sleep(delay)
+            delay *= 2
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def run_job(
