@@ -27,7 +27,9 @@ lint: install
 	$(BIN)/ruff check pydal_free_repo jobs tests benchmarks
 	$(BIN)/ruff format --check pydal_free_repo jobs tests benchmarks
 
+# The bench extra adds SQLAlchemy, the documents' ORM, measured as the ingestion baseline.
 bench: install
+	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 clean:
