@@ -4,6 +4,10 @@
 
 DROP FUNCTION pfr_rollup_refresh();
 
+DROP TRIGGER trg_fmh_default_rollup_truncate ON file_modification_history_default;
+
+DROP TRIGGER trg_lch_default_rollup_truncate ON llm_call_history_default;
+
 DROP TRIGGER trg_fmh_rollup_truncate ON file_modification_history;
 
 DROP TRIGGER trg_lch_rollup_truncate ON llm_call_history;
@@ -12,6 +16,12 @@ DROP TRIGGER trg_iph_rollup_truncate ON issue_processing_history;
 
 DROP FUNCTION pfr_rollup_truncated();
 
+DROP TRIGGER trg_fmh_default_rollup_delete ON file_modification_history_default;
+
+DROP TRIGGER trg_fmh_default_rollup_update ON file_modification_history_default;
+
+DROP TRIGGER trg_fmh_default_rollup_insert ON file_modification_history_default;
+
 DROP TRIGGER trg_fmh_rollup_delete ON file_modification_history;
 
 DROP TRIGGER trg_fmh_rollup_update ON file_modification_history;
@@ -19,6 +29,12 @@ DROP TRIGGER trg_fmh_rollup_update ON file_modification_history;
 DROP TRIGGER trg_fmh_rollup_insert ON file_modification_history;
 
 DROP FUNCTION pfr_rollup_mark_files();
+
+DROP TRIGGER trg_lch_default_rollup_delete ON llm_call_history_default;
+
+DROP TRIGGER trg_lch_default_rollup_update ON llm_call_history_default;
+
+DROP TRIGGER trg_lch_default_rollup_insert ON llm_call_history_default;
 
 DROP TRIGGER trg_lch_rollup_delete ON llm_call_history;
 

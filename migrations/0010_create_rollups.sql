@@ -30,13 +30,16 @@
 -- raw views there). File totals are per file_path, recomputed from the raw rows of the
 -- marked paths (COUNT(DISTINCT history_id) and MAX(created_at) cannot be summed).
 --
--- Partitions: DROP or DETACH of a partition (retention) takes rows away without firing
--- any trigger, and so does a statement run directly on a partition (the package always
--- writes through the parent). rollup_partitions records the partitions of
--- llm_call_history and file_modification_history that the rollups were computed over; as
--- soon as one of them is gone, the views ignore that rollup and aggregate the raw table
--- (exact, slower), until the next refresh recomputes the hours (or, for file totals, all
--- paths) the missing partition held. TRUNCATE of a source table empties its rollup.
+-- Partitions: a statement run directly on a partition fires the partition's triggers,
+-- not the parent's. The package writes through the parent, except the retention job and
+-- pfr_move_stranded_rows, which delete rows of the DEFAULT partitions directly; so the
+-- default partitions of llm_call_history and file_modification_history carry the same
+-- marker triggers (a statement on the parent fires only the parent's). Direct DML on a
+-- monthly partition is not seen: write through the parent. DROP or DETACH of a partition
+-- (retention) takes rows away without firing any trigger: rollup_partitions records the
+-- partitions each rollup counted; as soon as one of them is gone, the views ignore that
+-- rollup and aggregate the raw table (exact, slower) until the next refresh recomputes
+-- the hours (or, for file totals, all paths) it held. TRUNCATE empties the rollup.
 -- depends: 0009_add_llm_error_message_issues
 
 -- No unique keys on the marker tables on purpose: a unique key would make concurrent
@@ -640,6 +643,27 @@ CREATE TRIGGER trg_lch_rollup_delete
     FOR EACH STATEMENT
     EXECUTE FUNCTION pfr_rollup_mark_llm_calls();
 
+CREATE TRIGGER trg_lch_default_rollup_insert
+    AFTER INSERT
+    ON llm_call_history_default
+    REFERENCING NEW TABLE AS pfr_new_rows
+    FOR EACH STATEMENT
+    EXECUTE FUNCTION pfr_rollup_mark_llm_calls();
+
+CREATE TRIGGER trg_lch_default_rollup_update
+    AFTER UPDATE
+    ON llm_call_history_default
+    REFERENCING OLD TABLE AS pfr_old_rows NEW TABLE AS pfr_new_rows
+    FOR EACH STATEMENT
+    EXECUTE FUNCTION pfr_rollup_mark_llm_calls();
+
+CREATE TRIGGER trg_lch_default_rollup_delete
+    AFTER DELETE
+    ON llm_call_history_default
+    REFERENCING OLD TABLE AS pfr_old_rows
+    FOR EACH STATEMENT
+    EXECUTE FUNCTION pfr_rollup_mark_llm_calls();
+
 CREATE FUNCTION pfr_rollup_mark_files()
 RETURNS TRIGGER
 LANGUAGE plpgsql
@@ -684,7 +708,29 @@ CREATE TRIGGER trg_fmh_rollup_delete
     FOR EACH STATEMENT
     EXECUTE FUNCTION pfr_rollup_mark_files();
 
--- TRUNCATE fires no row or transition-table trigger: empty the rollup with the table.
+CREATE TRIGGER trg_fmh_default_rollup_insert
+    AFTER INSERT
+    ON file_modification_history_default
+    REFERENCING NEW TABLE AS pfr_new_rows
+    FOR EACH STATEMENT
+    EXECUTE FUNCTION pfr_rollup_mark_files();
+
+CREATE TRIGGER trg_fmh_default_rollup_update
+    AFTER UPDATE
+    ON file_modification_history_default
+    REFERENCING OLD TABLE AS pfr_old_rows NEW TABLE AS pfr_new_rows
+    FOR EACH STATEMENT
+    EXECUTE FUNCTION pfr_rollup_mark_files();
+
+CREATE TRIGGER trg_fmh_default_rollup_delete
+    AFTER DELETE
+    ON file_modification_history_default
+    REFERENCING OLD TABLE AS pfr_old_rows
+    FOR EACH STATEMENT
+    EXECUTE FUNCTION pfr_rollup_mark_files();
+
+-- TRUNCATE fires no row or transition-table trigger: empty the rollup with the table;
+-- a truncated default partition makes every hour (or path) of the rollup dirty.
 CREATE FUNCTION pfr_rollup_truncated()
 RETURNS TRIGGER
 LANGUAGE plpgsql
@@ -701,6 +747,14 @@ BEGIN
     ELSIF TG_TABLE_NAME = 'file_modification_history' THEN
         DELETE FROM file_modification_totals;
         DELETE FROM rollup_dirty_files;
+    ELSIF TG_TABLE_NAME = 'llm_call_history_default' THEN
+        INSERT INTO rollup_dirty_llm_call_hours (hour)
+        SELECT lh.hour
+        FROM llm_calls_hourly AS lh;
+    ELSIF TG_TABLE_NAME = 'file_modification_history_default' THEN
+        INSERT INTO rollup_dirty_files (file_path)
+        SELECT fmt.file_path
+        FROM file_modification_totals AS fmt;
     END IF;
     RETURN NULL;
 END;
@@ -724,6 +778,18 @@ CREATE TRIGGER trg_lch_rollup_truncate
 CREATE TRIGGER trg_fmh_rollup_truncate
     AFTER TRUNCATE
     ON file_modification_history
+    FOR EACH STATEMENT
+    EXECUTE FUNCTION pfr_rollup_truncated();
+
+CREATE TRIGGER trg_lch_default_rollup_truncate
+    AFTER TRUNCATE
+    ON llm_call_history_default
+    FOR EACH STATEMENT
+    EXECUTE FUNCTION pfr_rollup_truncated();
+
+CREATE TRIGGER trg_fmh_default_rollup_truncate
+    AFTER TRUNCATE
+    ON file_modification_history_default
     FOR EACH STATEMENT
     EXECUTE FUNCTION pfr_rollup_truncated();
 

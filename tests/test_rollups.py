@@ -187,3 +187,42 @@ def test_the_rollups_job_refreshes_and_is_recorded(year, db):
     assert result.details["recomputed_buckets"]["llm_calls_hourly"] > 0
     assert markers(year) == 0
     assert_exact(year)
+
+
+def test_rows_deleted_or_moved_in_a_default_partition_directly_are_seen(year, db):
+    """The retention job deletes expired rows of a default partition directly, and
+    pfr_move_stranded_rows moves rows out of it: neither goes through the parent."""
+    now = dt.datetime.now(dt.timezone.utc)
+    old = now - dt.timedelta(days=600)
+    ahead = now + dt.timedelta(days=160)
+    with psycopg.connect(year, autocommit=True) as conn:
+        for at in (old, old + dt.timedelta(hours=5), ahead, ahead + dt.timedelta(hours=3)):
+            conn.execute(
+                "INSERT INTO llm_call_history (history_id, call_type, model, prompt_tokens, "
+                "created_at) VALUES (1, 'other', 'gpt-4o', 10, %s)",
+                (at,),
+            )
+            conn.execute(
+                "INSERT INTO file_modification_history (history_id, file_path, action, "
+                "created_at) VALUES (1, 'src/stranded.py', 'created', %s)",
+                (at,),
+            )
+        stranded = conn.execute("SELECT count(*) FROM llm_call_history_default").fetchone()[0]
+        assert stranded == 4
+    refresh(year)
+    assert_exact(year)
+    for table in ("llm_call_history_default", "file_modification_history_default"):
+        db.execute(
+            "maintenance/retention_delete_default_rows",
+            {"cutoff": now - dt.timedelta(days=365), "batch_size": 1000},
+            identifiers={"schema": "public", "table": table},
+        )
+    assert_exact(year)
+    refresh(year)
+    assert_exact(year)
+    with psycopg.connect(year, autocommit=True) as conn:
+        moved = conn.execute("SELECT sum(moved) FROM pfr_move_stranded_rows(7)").fetchone()[0]
+        assert moved == 4  # two LLM calls and two file changes
+    assert_exact(year)
+    refresh(year)
+    assert_exact(year)
