@@ -22,6 +22,7 @@ from _hypothesis import (
     INT4_MAX,
     PROFILE,
     NotJson,
+    deep,
     expected_json,
     floats,
     integers,
@@ -417,3 +418,38 @@ def test_buffered_writer_api_calls_fail_at_the_call_not_in_the_background(
         if duration is None
         else exact(duration).quantize(Decimal("0.001"), decimal.ROUND_HALF_UP),
     )
+
+
+# -- the async twin: the same checks, through the same parameter module ---------------------
+
+HOSTILE = {
+    "nan search radius": ({"search_radius": math.nan}, None),
+    "set in state": ({"user_intent": {"tags": {1, 2}}}, None),
+    "too deep": ({"user_intent": deep(300)}, None),
+    "nul and surrogate": ({"user_input": "a\x00b\ud800c"}, "a\ufffdb\ufffdc"),
+    "exact float": ({"search_radius": 0.30000000000000004}, Decimal("0.30000000000000004")),
+}
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+async def test_the_async_logger_applies_the_same_rules(dsn, case):
+    from pydal_free_repo import AsyncWorkflowLogger
+
+    state, want = HOSTILE[case]
+    async with await AsyncWorkflowLogger.connect(dsn) as logger:
+        user = await logger.get_or_create_user("async-owner")
+        with psycopg.connect(dsn, autocommit=True) as reader:
+            before = row_counts(reader)
+            if want is None:
+                with pytest.raises(InvalidValue):
+                    await logger.start_workflow(user.id, state)
+                assert row_counts(reader) == before
+                with pytest.raises(InvalidValue):
+                    await logger.start_workflow(1.0, {})
+                return
+            workflow = await logger.start_workflow(user.id, state)
+            stored = reader.execute(
+                "SELECT user_input, search_radius FROM workflows WHERE id = %s", (workflow.id,)
+            ).fetchone()
+    assert want in stored
