@@ -61,6 +61,12 @@ def stop_server(path: str, mode: str) -> None:
     embedded._wheel().pg_ctl(["-w", "-m", mode, "stop"], pgdata=embedded.data_dir(path), user=user)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def stop_own_server_at_the_end():
+    yield
+    embedded.stop(FAULT_DIR)
+
+
 @pytest.fixture
 def own_server(request):
     """A database on this module's own embedded server, migrated; the server is left

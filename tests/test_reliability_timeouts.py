@@ -130,3 +130,4 @@ def test_a_server_that_stops_answering_gives_database_unavailable():
         finally:
             os.kill(postmaster, signal.SIGCONT)
         assert db.fetch_one("jobs/server_version")["server_version_num"] >= 140000
+    embedded.stop(path)

@@ -105,7 +105,10 @@ def logged_database():
             sql.SQL("ALTER DATABASE {} SET log_statement = 'all'").format(sql.Identifier(name))
         )
     log = Path(LOG_DIR) / "log"
-    yield uri, log, log.stat().st_size
+    try:
+        yield uri, log, log.stat().st_size
+    finally:
+        embedded.stop(LOG_DIR)
 
 
 ENTRY = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ \S+ \[\d+\] ", re.M)
