@@ -115,6 +115,33 @@ def _document(run: Callable[[], None]) -> tuple[Timings, bool]:
     return timings, False
 
 
+PENDING_WRITES = 10_000
+
+
+def _pending(dsn: str, history: IssueHistory, reps: int, quiet: bool) -> list[ReadResult]:
+    """stats() and llm_cost(7) while 10,000 one-row INSERTs wait for the rollups job: in one
+    transaction (each statement leaves its marker), rolled back so the data set is kept."""
+    results = []
+    with psycopg.connect(dsn) as conn:
+        run_id = conn.execute("SELECT max(id) FROM issue_processing_history").fetchone()[0]
+        for i in range(PENDING_WRITES):
+            conn.execute(
+                "INSERT INTO llm_call_history (history_id, call_type, model, prompt_tokens, "
+                "completion_tokens) VALUES (%s, 'code_diff', 'gpt-4o', %s, 50)",
+                (run_id, 100 + i % 50),
+            )
+        for label, read in (
+            ("stats()", lambda: history.stats(conn=conn)),
+            ("llm_cost(7)", lambda: history.llm_cost(7, conn=conn)),
+        ):
+            label = f"{label} with {PENDING_WRITES:,} writes pending"
+            timings = repeat(read, max(5, reps // 3))
+            results.append(ReadResult(label, timings, None, None))
+            log(f"  {label:<34} ours p50 {1000 * timings.p50:9.2f} ms", quiet=quiet)
+        conn.rollback()
+    return results
+
+
 def run(dsn: str, *, reps: int, quiet: bool = False) -> DashboardReport:
     install_document_views(dsn)
     found = exactness.mismatches(dsn)
@@ -222,6 +249,7 @@ def run(dsn: str, *, reps: int, quiet: bool = False) -> DashboardReport:
                 None,
             ),
         ]
+        results.extend(_pending(dsn, history, reps, quiet))
         for label, ours, raw_case, doc_case in cases:
             ours_timings = repeat(ours, reps)
             raw_timings = None

@@ -249,6 +249,9 @@ COMMENT ON FUNCTION pfr_rollup_partitions_intact(REGCLASS) IS
     'the rollup of p_parent then misses no row but counts rows that are gone.';
 
 -- The views: rollup rows of unmarked buckets, plus live aggregates of the marked ones.
+-- The live parts are LATERAL subqueries with their own GROUP BY, run once per marked
+-- bucket over an index range: the planner cannot turn them into a scan of the whole raw
+-- or rollup table, whatever its estimate of the (often unanalyzed) marker tables.
 
 CREATE VIEW v_issues_hourly AS
 SELECT
@@ -268,24 +271,32 @@ WHERE NOT EXISTS (
 )
 UNION ALL
 SELECT
-    date_trunc('hour', iph.created_at, 'UTC') AS hour,
-    iph.status,
-    COUNT(*) AS runs,
-    COUNT(*) FILTER (WHERE iph.result_data ->> 'status' = 'no_changes') AS no_changes,
-    COUNT(iph.processing_duration_seconds) AS duration_count,
-    COALESCE(SUM(iph.processing_duration_seconds), 0) AS duration_sum,
-    COUNT(iph.modified_files_count) AS files_count,
-    COALESCE(SUM(iph.modified_files_count), 0) AS files_sum
+    dirty.hour,
+    live.status,
+    live.runs,
+    live.no_changes,
+    live.duration_count,
+    live.duration_sum,
+    live.files_count,
+    live.files_sum
 FROM (
     SELECT DISTINCT d.hour
     FROM rollup_dirty_issue_hours AS d
 ) AS dirty
-JOIN issue_processing_history AS iph
-    ON iph.created_at >= dirty.hour
-   AND iph.created_at < dirty.hour + INTERVAL '1 hour'
-GROUP BY
-    date_trunc('hour', iph.created_at, 'UTC'),
-    iph.status;
+CROSS JOIN LATERAL (
+    SELECT
+        iph.status,
+        COUNT(*) AS runs,
+        COUNT(*) FILTER (WHERE iph.result_data ->> 'status' = 'no_changes') AS no_changes,
+        COUNT(iph.processing_duration_seconds) AS duration_count,
+        COALESCE(SUM(iph.processing_duration_seconds), 0) AS duration_sum,
+        COUNT(iph.modified_files_count) AS files_count,
+        COALESCE(SUM(iph.modified_files_count), 0) AS files_sum
+    FROM issue_processing_history AS iph
+    WHERE iph.created_at >= dirty.hour
+      AND iph.created_at < dirty.hour + INTERVAL '1 hour'
+    GROUP BY iph.status
+) AS live;
 
 COMMENT ON VIEW v_issues_hourly IS
     'Issue runs per UTC hour and status, exact at every instant: issues_hourly for hours with no '
@@ -314,43 +325,62 @@ WHERE idy.day NOT IN (
 )
 UNION ALL
 SELECT
-    (ih.hour AT TIME ZONE 'UTC')::DATE AS day,
-    ih.status,
-    ih.runs,
-    ih.no_changes,
-    ih.duration_count,
-    ih.duration_sum,
-    ih.files_count,
-    ih.files_sum
+    dd.day,
+    clean.status,
+    clean.runs,
+    clean.no_changes,
+    clean.duration_count,
+    clean.duration_sum,
+    clean.files_count,
+    clean.files_sum
 FROM dirty_days AS dd
-JOIN issues_hourly AS ih
-    ON ih.hour >= dd.day::TIMESTAMP AT TIME ZONE 'UTC'
-   AND ih.hour < (dd.day + 1)::TIMESTAMP AT TIME ZONE 'UTC'
-WHERE NOT EXISTS (
-    SELECT 1
-    FROM rollup_dirty_issue_hours AS d
-    WHERE d.hour = ih.hour
-)
+CROSS JOIN LATERAL (
+    SELECT
+        ih.status,
+        SUM(ih.runs) AS runs,
+        SUM(ih.no_changes) AS no_changes,
+        SUM(ih.duration_count) AS duration_count,
+        SUM(ih.duration_sum) AS duration_sum,
+        SUM(ih.files_count) AS files_count,
+        SUM(ih.files_sum) AS files_sum
+    FROM issues_hourly AS ih
+    WHERE ih.hour >= dd.day::TIMESTAMP AT TIME ZONE 'UTC'
+      AND ih.hour < (dd.day + 1)::TIMESTAMP AT TIME ZONE 'UTC'
+      AND NOT EXISTS (
+        SELECT 1
+        FROM rollup_dirty_issue_hours AS d
+        WHERE d.hour = ih.hour
+    )
+    GROUP BY ih.status
+) AS clean
 UNION ALL
 SELECT
-    (date_trunc('hour', iph.created_at, 'UTC') AT TIME ZONE 'UTC')::DATE AS day,
-    iph.status,
-    COUNT(*) AS runs,
-    COUNT(*) FILTER (WHERE iph.result_data ->> 'status' = 'no_changes') AS no_changes,
-    COUNT(iph.processing_duration_seconds) AS duration_count,
-    COALESCE(SUM(iph.processing_duration_seconds), 0) AS duration_sum,
-    COUNT(iph.modified_files_count) AS files_count,
-    COALESCE(SUM(iph.modified_files_count), 0) AS files_sum
+    (dirty.hour AT TIME ZONE 'UTC')::DATE AS day,
+    live.status,
+    live.runs,
+    live.no_changes,
+    live.duration_count,
+    live.duration_sum,
+    live.files_count,
+    live.files_sum
 FROM (
     SELECT DISTINCT d.hour
     FROM rollup_dirty_issue_hours AS d
 ) AS dirty
-JOIN issue_processing_history AS iph
-    ON iph.created_at >= dirty.hour
-   AND iph.created_at < dirty.hour + INTERVAL '1 hour'
-GROUP BY
-    date_trunc('hour', iph.created_at, 'UTC'),
-    iph.status;
+CROSS JOIN LATERAL (
+    SELECT
+        iph.status,
+        COUNT(*) AS runs,
+        COUNT(*) FILTER (WHERE iph.result_data ->> 'status' = 'no_changes') AS no_changes,
+        COUNT(iph.processing_duration_seconds) AS duration_count,
+        COALESCE(SUM(iph.processing_duration_seconds), 0) AS duration_sum,
+        COUNT(iph.modified_files_count) AS files_count,
+        COALESCE(SUM(iph.modified_files_count), 0) AS files_sum
+    FROM issue_processing_history AS iph
+    WHERE iph.created_at >= dirty.hour
+      AND iph.created_at < dirty.hour + INTERVAL '1 hour'
+    GROUP BY iph.status
+) AS live;
 
 COMMENT ON VIEW v_issues_daily IS
     'Issue runs per UTC day and status, exact at every instant (several rows per day and status '
@@ -376,27 +406,37 @@ WHERE (SELECT pfr_rollup_partitions_intact('llm_call_history'))
 )
 UNION ALL
 SELECT
-    date_trunc('hour', lch.created_at, 'UTC') AS hour,
-    lch.call_type,
-    lch.model,
-    COUNT(*) AS calls,
-    COUNT(*) FILTER (WHERE lch.cache_hit) AS cache_hits,
-    COUNT(lch.total_tokens) AS tokens_count,
-    COALESCE(SUM(lch.total_tokens), 0) AS tokens_sum,
-    COUNT(lch.estimated_cost) AS priced_calls,
-    COALESCE(SUM(lch.estimated_cost), 0) AS cost_sum
+    dirty.hour,
+    live.call_type,
+    live.model,
+    live.calls,
+    live.cache_hits,
+    live.tokens_count,
+    live.tokens_sum,
+    live.priced_calls,
+    live.cost_sum
 FROM (
     SELECT DISTINCT d.hour
     FROM rollup_dirty_llm_call_hours AS d
 ) AS dirty
-JOIN llm_call_history AS lch
-    ON lch.created_at >= dirty.hour
-   AND lch.created_at < dirty.hour + INTERVAL '1 hour'
+CROSS JOIN LATERAL (
+    SELECT
+        lch.call_type,
+        lch.model,
+        COUNT(*) AS calls,
+        COUNT(*) FILTER (WHERE lch.cache_hit) AS cache_hits,
+        COUNT(lch.total_tokens) AS tokens_count,
+        COALESCE(SUM(lch.total_tokens), 0) AS tokens_sum,
+        COUNT(lch.estimated_cost) AS priced_calls,
+        COALESCE(SUM(lch.estimated_cost), 0) AS cost_sum
+    FROM llm_call_history AS lch
+    WHERE lch.created_at >= dirty.hour
+      AND lch.created_at < dirty.hour + INTERVAL '1 hour'
+    GROUP BY
+        lch.call_type,
+        lch.model
+) AS live
 WHERE (SELECT pfr_rollup_partitions_intact('llm_call_history'))
-GROUP BY
-    date_trunc('hour', lch.created_at, 'UTC'),
-    lch.call_type,
-    lch.model
 UNION ALL
 SELECT
     date_trunc('hour', lch.created_at, 'UTC') AS hour,
@@ -445,48 +485,72 @@ WHERE (SELECT pfr_rollup_partitions_intact('llm_call_history'))
 )
 UNION ALL
 SELECT
-    (lh.hour AT TIME ZONE 'UTC')::DATE AS day,
-    lh.call_type,
-    lh.model,
-    lh.calls,
-    lh.cache_hits,
-    lh.tokens_count,
-    lh.tokens_sum,
-    lh.priced_calls,
-    lh.cost_sum
+    dd.day,
+    clean.call_type,
+    clean.model,
+    clean.calls,
+    clean.cache_hits,
+    clean.tokens_count,
+    clean.tokens_sum,
+    clean.priced_calls,
+    clean.cost_sum
 FROM dirty_days AS dd
-JOIN llm_calls_hourly AS lh
-    ON lh.hour >= dd.day::TIMESTAMP AT TIME ZONE 'UTC'
-   AND lh.hour < (dd.day + 1)::TIMESTAMP AT TIME ZONE 'UTC'
+CROSS JOIN LATERAL (
+    SELECT
+        lh.call_type,
+        lh.model,
+        SUM(lh.calls) AS calls,
+        SUM(lh.cache_hits) AS cache_hits,
+        SUM(lh.tokens_count) AS tokens_count,
+        SUM(lh.tokens_sum) AS tokens_sum,
+        SUM(lh.priced_calls) AS priced_calls,
+        SUM(lh.cost_sum) AS cost_sum
+    FROM llm_calls_hourly AS lh
+    WHERE lh.hour >= dd.day::TIMESTAMP AT TIME ZONE 'UTC'
+      AND lh.hour < (dd.day + 1)::TIMESTAMP AT TIME ZONE 'UTC'
+      AND NOT EXISTS (
+        SELECT 1
+        FROM rollup_dirty_llm_call_hours AS d
+        WHERE d.hour = lh.hour
+    )
+    GROUP BY
+        lh.call_type,
+        lh.model
+) AS clean
 WHERE (SELECT pfr_rollup_partitions_intact('llm_call_history'))
-  AND NOT EXISTS (
-    SELECT 1
-    FROM rollup_dirty_llm_call_hours AS d
-    WHERE d.hour = lh.hour
-)
 UNION ALL
 SELECT
-    (date_trunc('hour', lch.created_at, 'UTC') AT TIME ZONE 'UTC')::DATE AS day,
-    lch.call_type,
-    lch.model,
-    COUNT(*) AS calls,
-    COUNT(*) FILTER (WHERE lch.cache_hit) AS cache_hits,
-    COUNT(lch.total_tokens) AS tokens_count,
-    COALESCE(SUM(lch.total_tokens), 0) AS tokens_sum,
-    COUNT(lch.estimated_cost) AS priced_calls,
-    COALESCE(SUM(lch.estimated_cost), 0) AS cost_sum
+    (dirty.hour AT TIME ZONE 'UTC')::DATE AS day,
+    live.call_type,
+    live.model,
+    live.calls,
+    live.cache_hits,
+    live.tokens_count,
+    live.tokens_sum,
+    live.priced_calls,
+    live.cost_sum
 FROM (
     SELECT DISTINCT d.hour
     FROM rollup_dirty_llm_call_hours AS d
 ) AS dirty
-JOIN llm_call_history AS lch
-    ON lch.created_at >= dirty.hour
-   AND lch.created_at < dirty.hour + INTERVAL '1 hour'
+CROSS JOIN LATERAL (
+    SELECT
+        lch.call_type,
+        lch.model,
+        COUNT(*) AS calls,
+        COUNT(*) FILTER (WHERE lch.cache_hit) AS cache_hits,
+        COUNT(lch.total_tokens) AS tokens_count,
+        COALESCE(SUM(lch.total_tokens), 0) AS tokens_sum,
+        COUNT(lch.estimated_cost) AS priced_calls,
+        COALESCE(SUM(lch.estimated_cost), 0) AS cost_sum
+    FROM llm_call_history AS lch
+    WHERE lch.created_at >= dirty.hour
+      AND lch.created_at < dirty.hour + INTERVAL '1 hour'
+    GROUP BY
+        lch.call_type,
+        lch.model
+) AS live
 WHERE (SELECT pfr_rollup_partitions_intact('llm_call_history'))
-GROUP BY
-    date_trunc('hour', lch.created_at, 'UTC'),
-    lch.call_type,
-    lch.model
 UNION ALL
 SELECT
     (lch.created_at AT TIME ZONE 'UTC')::DATE AS day,
@@ -525,18 +589,24 @@ WHERE (SELECT pfr_rollup_partitions_intact('file_modification_history'))
 )
 UNION ALL
 SELECT
-    fmh.file_path,
-    COUNT(*) AS modification_count,
-    COUNT(DISTINCT fmh.history_id) AS unique_issues,
-    MAX(fmh.created_at) AS last_modified
+    dirty.file_path,
+    live.modification_count,
+    live.unique_issues,
+    live.last_modified
 FROM (
     SELECT DISTINCT d.file_path
     FROM rollup_dirty_files AS d
 ) AS dirty
-JOIN file_modification_history AS fmh
-    ON fmh.file_path = dirty.file_path
+CROSS JOIN LATERAL (
+    SELECT
+        COUNT(*) AS modification_count,
+        COUNT(DISTINCT fmh.history_id) AS unique_issues,
+        MAX(fmh.created_at) AS last_modified
+    FROM file_modification_history AS fmh
+    WHERE fmh.file_path = dirty.file_path
+    HAVING COUNT(*) > 0
+) AS live
 WHERE (SELECT pfr_rollup_partitions_intact('file_modification_history'))
-GROUP BY fmh.file_path
 UNION ALL
 SELECT
     fmh.file_path,

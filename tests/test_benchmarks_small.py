@@ -36,7 +36,7 @@ def test_every_benchmark_runs_and_is_correct_at_small_size(server):
 
     sizes = results.dataset.sizes
     assert results.dashboard.mismatches == []
-    assert len(results.dashboard.results) == 16
+    assert len(results.dashboard.results) == 18
     assert all(read.ours.seconds for read in results.dashboard.results)
     assert sizes.llm_calls == 10 * sizes.issues
 
