@@ -1,6 +1,8 @@
--- Dashboard rollups: per-hour aggregates of issue runs and LLM calls, and per-path totals
--- of file changes, so that stats, daily stats, LLM cost and the analytics read a few
--- thousand small rows instead of millions of raw ones, with EXACTLY the raw figures.
+-- Dashboard rollups: per-hour and per-day aggregates of issue runs and LLM calls, and
+-- per-path totals of file changes, so that stats, daily stats, LLM cost and the analytics
+-- read a few thousand small rows instead of millions of raw ones, with EXACTLY the raw
+-- figures. Daily rows (UTC days) serve all-time and long-window totals; hourly rows serve
+-- per-day figures in the session TimeZone and the partial first day of a window.
 --
 -- Why not "aggregate closed days, scan the open tail from a watermark":
 --   * ids come from sequences and are not commit-ordered, and created_at is set by the
@@ -24,10 +26,11 @@
 -- keeps two refreshes from interleaving. Markers of a transaction still in flight are not
 -- seen, so they survive the refresh and keep their bucket live until the next one.
 --
--- Buckets are UTC hours (date_trunc('hour', created_at, 'UTC')): a day or week in any
--- session TimeZone whose offset is a whole number of hours is a union of whole UTC hours,
--- so the daily views stay exact in such sessions (offsets like +05:30 are not; read the
--- raw views there). File totals are per file_path, recomputed from the raw rows of the
+-- Buckets are UTC hours (date_trunc('hour', created_at, 'UTC')), and UTC days summed
+-- from them by the refresh (a day with a marked hour is read from its hours). A day or
+-- week in any session TimeZone whose offset is a whole number of hours is a union of whole
+-- UTC hours, so the per-day figures stay exact in such sessions (offsets like +05:30 are
+-- not; read the raw views there). File totals are per file_path, recomputed from the raw rows of the
 -- marked paths (COUNT(DISTINCT history_id) and MAX(created_at) cannot be summed).
 --
 -- Partitions: a statement run directly on a partition fires the partition's triggers,
