@@ -110,8 +110,11 @@ def bounded(value: Any, name: str, precision: int, scale: int) -> float | Decima
     if checked is None:
         return None
     limit = Decimal(10) ** (precision - scale)
-    rounded = Decimal(checked).quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP)
-    if rounded >= limit:
+    # Compared before rounding too: quantizing 1e22 to 6 places needs more digits than
+    # the decimal context has (InvalidOperation).
+    if Decimal(checked) >= limit or (
+        Decimal(checked).quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP) >= limit
+    ):
         raise InvalidValue(f"{name} must be less than {limit}, not {value}")
     return checked
 
