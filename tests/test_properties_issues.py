@@ -176,6 +176,19 @@ def test_deep_nesting_is_stored_or_refused_as_invalid(repo, reader, depth):
     cache_hit=False,
 )
 @example(
+    prompt=None,
+    completion=None,
+    total=None,
+    cached=None,
+    reasoning=None,
+    cost=None,
+    duration=None,
+    model="m",
+    cache_key=None,
+    error=None,
+    cache_hit=False,
+)
+@example(
     prompt=INT4_MAX,
     completion=INT4_MAX,
     total=None,
@@ -219,7 +232,9 @@ def test_record_llm_call_round_trips_or_refuses(
         duration_seconds=duration,
         error_message=error,
     )
-    summed = None if total is not None else (prompt or 0) + (completion or 0)
+    # The pricing trigger fills a missing total with prompt + completion, if either is given.
+    given = prompt is not None or completion is not None
+    summed = (prompt or 0) + (completion or 0) if total is None and given else None
     must_fail = (
         any(bad_count(v) for v in (prompt, completion, total, cached, reasoning))
         or bad_amount(cost, MICRO, Decimal(10**6))

@@ -458,3 +458,80 @@ async def test_the_async_logger_applies_the_same_rules(dsn, case):
                 "SELECT user_input, search_radius FROM workflows WHERE id = %s", (workflow.id,)
             ).fetchone()
     assert want in stored
+
+
+@PROFILE
+@given(
+    prompt=st.one_of(st.none(), integers),
+    completion=st.one_of(st.none(), integers),
+    cost=st.one_of(st.none(), floats),
+    duration=st.one_of(st.none(), floats),
+    model=texts,
+    cache_key=st.one_of(st.none(), texts),
+    error=st.one_of(st.none(), texts),
+    created_at=st.one_of(aware, st.datetimes(), st.none()),
+)
+def test_buffered_writer_llm_calls_round_trip_or_fail_at_the_call(
+    db, reader, prompt, completion, cost, duration, model, cache_key, error, created_at
+):
+    run = reader.execute(
+        "INSERT INTO issue_processing_history (issue_key, status) VALUES (%s, 'processing')"
+        " RETURNING id",
+        (f"L-{next(names)}",),
+    ).fetchone()[0]
+    total = None if prompt is None and completion is None else (prompt or 0) + (completion or 0)
+
+    def over(value, places, limit):
+        return value is not None and (
+            bad_number(value)
+            or exact(value) >= limit
+            or exact(value).quantize(Decimal(1).scaleb(-places), decimal.ROUND_HALF_UP) >= limit
+        )
+
+    must_fail = (
+        bad_count(prompt)
+        or bad_count(completion)
+        or (total is not None and total > INT4_MAX)
+        or over(cost, 6, 10**6)
+        or over(duration, 3, 10**7)
+        or not model
+        or len(scrub(model)) > 100
+        or (cache_key is not None and cache_key != "" and len(scrub(cache_key)) > 255)
+        or (created_at is not None and created_at.tzinfo is None)
+    )
+    fields = dict(
+        prompt_tokens=prompt,
+        completion_tokens=completion,
+        provided_cost=cost,
+        duration_seconds=duration,
+        cache_key=cache_key,
+        error_message=error,
+        created_at=created_at,
+    )
+    with BufferedWriter(db, batch_size=10, flush_interval=0.01) as writer:
+        if must_fail:
+            with pytest.raises(InvalidValue):
+                writer.llm_call(run, "other", model, **fields)
+            assert writer.stats.accepted == 0
+            return
+        writer.llm_call(run, "other", model, **fields)
+        report = writer.flush(timeout=30)
+    assert (report.written, report.rejected) == (1, 0), writer.rejected_rows
+    stored = reader.execute(
+        "SELECT model, prompt_tokens, completion_tokens, total_tokens, provided_cost,"
+        " duration_seconds, cache_key, error_message FROM llm_call_history"
+        " WHERE history_id = %s",
+        (run,),
+    ).fetchone()
+    assert stored == (
+        scrub(model),
+        prompt,
+        completion,
+        total,
+        None if cost is None else exact(cost).quantize(MICRO, decimal.ROUND_HALF_UP),
+        None
+        if duration is None
+        else exact(duration).quantize(Decimal("0.001"), decimal.ROUND_HALF_UP),
+        scrub(cache_key) if cache_key else None,
+        None if error is None else scrub(error),
+    )
