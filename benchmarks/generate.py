@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +34,7 @@ FILES_PER_ISSUE = 2
 MONTHS = 12
 CHUNKS_PER_MONTH = 4
 MAX_AGE = dt.timedelta(days=1)
+WORKERS = 2
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ class Dataset:
     sizes: Sizes
     anchor: dt.datetime
     generated_seconds: float
-    llm_insert_seconds: float
+    children_seconds: float
     reused: bool
 
 
@@ -94,7 +96,7 @@ def ensure(
                 sizes=sizes,
                 anchor=marker["anchor"],
                 generated_seconds=float(marker["seconds"]),
-                llm_insert_seconds=float(marker["llm_seconds"]),
+                children_seconds=float(marker["llm_seconds"]),
                 reused=True,
             )
     return _generate(server, dbname, sizes, quiet=quiet)
@@ -122,25 +124,34 @@ def _generate(server: Server, dbname: str, sizes: Sizes, *, quiet: bool) -> Data
     )
     started = time.perf_counter()
     dsn = server.fresh(dbname)
-    llm_seconds = 0.0
+    chunks = MONTHS * CHUNKS_PER_MONTH
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute("SET TimeZone = 'UTC'")
         anchor = conn.execute("SELECT date_trunc('second', now())").fetchone()[0]
         _partitions(conn, anchor)
         conn.execute(sql_text("generate_users"), {"users": sizes.users})
         first_user = conn.execute("SELECT min(id) FROM users").fetchone()[0]
-        chunks = MONTHS * CHUNKS_PER_MONTH
-        for month in range(MONTHS):
-            label = (anchor - dt.timedelta(days=365 * (MONTHS - month) / MONTHS)).strftime(
-                "month %Y-%m"
-            )
-            progress = Progress(label, CHUNKS_PER_MONTH, quiet=quiet)
-            for part in range(CHUNKS_PER_MONTH):
-                chunk = month * CHUNKS_PER_MONTH + part
-                llm_seconds += _issue_chunk(conn, anchor, sizes.issues, chunk, chunks)
-                _workflow_chunk(conn, anchor, sizes, first_user, chunk, chunks)
-                progress.advance()
-            progress.finish()
+        # Runs first, in order, so that run i has id i; then their children, month by
+        # month on two connections (one per core).
+        progress = Progress("runs, workflows", chunks, quiet=quiet)
+        for chunk in range(chunks):
+            _issue_chunk(conn, anchor, sizes.issues, chunk, chunks)
+            _workflow_chunk(conn, anchor, sizes, first_user, chunk, chunks)
+            progress.advance()
+        progress.finish()
+        last_id = conn.execute("SELECT max(id) FROM issue_processing_history").fetchone()[0]
+        if last_id != sizes.issues:
+            raise RuntimeError(f"expected run ids 1..{sizes.issues}, got up to {last_id}")
+    children_started = time.perf_counter()
+    progress = Progress("calls, by month", MONTHS, quiet=quiet)
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        months = [pool.submit(_children_month, dsn, sizes.issues, month) for month in range(MONTHS)]
+        for future in as_completed(months):
+            future.result()
+            progress.advance()
+    progress.finish()
+    children_seconds = time.perf_counter() - children_started
+    with psycopg.connect(dsn, autocommit=True) as conn:
         log("  initial rollup refresh and VACUUM (ANALYZE)", quiet=quiet)
         conn.execute("SELECT count(*) FROM pfr_rollup_refresh()")
         conn.execute("VACUUM (ANALYZE)")
@@ -152,10 +163,10 @@ def _generate(server: Server, dbname: str, sizes: Sizes, *, quiet: bool) -> Data
         conn.execute(
             "INSERT INTO bench_dataset (issues, anchor, seconds, llm_seconds) "
             "VALUES (%s, %s, %s, %s)",
-            (sizes.issues, anchor, seconds, llm_seconds),
+            (sizes.issues, anchor, seconds, children_seconds),
         )
     log(f"  generated in {seconds:.0f} s", quiet=quiet)
-    return Dataset(dsn, dbname, sizes, anchor, seconds, llm_seconds, reused=False)
+    return Dataset(dsn, dbname, sizes, anchor, seconds, children_seconds, reused=False)
 
 
 def _partitions(conn: psycopg.Connection, anchor: dt.datetime) -> None:
@@ -176,23 +187,27 @@ def _bounds(total: int, chunk: int, chunks: int) -> tuple[int, int]:
 
 def _issue_chunk(
     conn: psycopg.Connection, anchor: dt.datetime, total: int, chunk: int, chunks: int
-) -> float:
+) -> None:
     first, last = _bounds(total, chunk, chunks)
-    if last < first:
-        return 0.0
-    before = conn.execute("SELECT COALESCE(max(id), 0) FROM issue_processing_history")
-    first_id = before.fetchone()[0] + 1
-    conn.execute(
-        sql_text("generate_issues"),
-        {"first": first, "last": last, "total": total, "anchor": anchor},
-    )
-    ids = {"first_id": first_id, "last_id": first_id + (last - first)}
-    started = time.perf_counter()
-    conn.execute(sql_text("generate_llm_calls"), {**ids, "per_issue": LLM_CALLS_PER_ISSUE})
-    llm_seconds = time.perf_counter() - started
-    conn.execute(sql_text("generate_files"), {**ids, "per_issue": FILES_PER_ISSUE})
-    conn.execute(sql_text("generate_api_calls"), ids)
-    return llm_seconds
+    if last >= first:
+        conn.execute(
+            sql_text("generate_issues"),
+            {"first": first, "last": last, "total": total, "anchor": anchor},
+        )
+
+
+def _children_month(dsn: str, total: int, month: int) -> None:
+    """The LLM calls, file changes and API calls of one month's runs (ids are 1..total)."""
+    chunks = MONTHS * CHUNKS_PER_MONTH
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        for part in range(CHUNKS_PER_MONTH):
+            first, last = _bounds(total, month * CHUNKS_PER_MONTH + part, chunks)
+            if last < first:
+                continue
+            ids = {"first_id": first, "last_id": last}
+            conn.execute(sql_text("generate_llm_calls"), {**ids, "per_issue": LLM_CALLS_PER_ISSUE})
+            conn.execute(sql_text("generate_files"), {**ids, "per_issue": FILES_PER_ISSUE})
+            conn.execute(sql_text("generate_api_calls"), ids)
 
 
 def _workflow_chunk(

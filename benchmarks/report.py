@@ -88,10 +88,10 @@ def markdown(results: Results) -> str:
             f"- Dashboard data set: {d.sizes.issues:,} issue runs, {d.sizes.llm_calls:,} LLM "
             f"calls, {d.sizes.issues * 2:,} file changes, {d.sizes.issues:,} API calls, "
             f"{d.sizes.workflows:,} workflow runs (x4 nodes, x2 generations), over 12 months; "
-            f"{how} (generation took {d.generated_seconds:,.0f} s, of which the LLM-call "
-            f"inserts {d.llm_insert_seconds:,.0f} s = "
-            f"{d.sizes.llm_calls / max(d.llm_insert_seconds, 1e-9):,.0f} rows/s server-side, "
-            "pricing trigger included).",
+            f"{how} (generation took {d.generated_seconds:,.0f} s; the LLM calls, file changes "
+            f"and API calls {d.children_seconds:,.0f} s on two connections, "
+            f"{d.sizes.llm_calls / max(d.children_seconds, 1e-9):,.0f} LLM calls/s "
+            "server-side with the pricing trigger, the foreign key and the rollup markers).",
         ]
     if results.ingest:
         r = results.ingest
