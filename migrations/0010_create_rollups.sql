@@ -202,8 +202,9 @@ CREATE TABLE rollup_partitions (
 );
 
 COMMENT ON TABLE rollup_partitions IS
-    'The partitions of llm_call_history and file_modification_history that their rollups were '
-    'last refreshed over; bounds NULL for the default partition.';
+    'The partitions of llm_call_history and file_modification_history (parent_table: the table '
+    'name) that their rollups were last refreshed over; bounds NULL for the default partition. '
+    'After a restore the OIDs differ: the views read the raw tables until the next refresh.';
 
 -- The partitions of a table, with the bounds of the monthly ones (NULL for the default).
 CREATE FUNCTION pfr_rollup_current_partitions(p_parent REGCLASS)
@@ -237,7 +238,9 @@ AS $$
     SELECT NOT EXISTS (
         SELECT 1
         FROM rollup_partitions AS rp
-        WHERE rp.parent_table = p_parent::TEXT
+        JOIN pg_class AS parent
+            ON parent.relname = rp.parent_table
+        WHERE parent.oid = p_parent
           AND NOT EXISTS (
             SELECT 1
             FROM pg_inherits AS i
