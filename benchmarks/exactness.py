@@ -60,6 +60,7 @@ PAIRS = (
         "workflows_stats_usage",
         {"days": 30},
     ),
+    Pair("node_performance()", "rollups/workflows_stats_nodes", "workflows_stats_nodes", {}),
     Pair(
         "workflows_daily(30)",
         "rollups/workflows_stats_daily",

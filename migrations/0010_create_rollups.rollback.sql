@@ -4,6 +4,24 @@
 
 DROP FUNCTION pfr_rollup_refresh();
 
+DROP VIEW v_node_performance_exact;
+
+DROP INDEX idx_nodes_node_name_created_at;
+
+DROP TRIGGER trg_nodes_rollup_truncate ON nodes;
+
+DROP TRIGGER trg_nodes_rollup_delete ON nodes;
+
+DROP TRIGGER trg_nodes_rollup_update ON nodes;
+
+DROP TRIGGER trg_nodes_rollup_insert ON nodes;
+
+DROP FUNCTION pfr_rollup_node_deltas();
+
+DROP TABLE node_duration_deltas;
+
+DROP TABLE node_duration_counts;
+
 DROP TRIGGER trg_fmh_default_rollup_truncate ON file_modification_history_default;
 
 DROP TRIGGER trg_lch_default_rollup_truncate ON llm_call_history_default;

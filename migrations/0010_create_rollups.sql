@@ -823,6 +823,9 @@ BEGIN
     ELSIF TG_TABLE_NAME = 'file_modification_history' THEN
         DELETE FROM file_modification_totals;
         DELETE FROM rollup_dirty_files;
+    ELSIF TG_TABLE_NAME = 'nodes' THEN
+        DELETE FROM node_duration_counts;
+        DELETE FROM node_duration_deltas;
     ELSIF TG_TABLE_NAME = 'llm_call_history_default' THEN
         INSERT INTO rollup_dirty_llm_call_hours (hour)
         SELECT lh.hour
@@ -868,6 +871,201 @@ CREATE TRIGGER trg_fmh_default_rollup_truncate
     ON file_modification_history_default
     FOR EACH STATEMENT
     EXECUTE FUNCTION pfr_rollup_truncated();
+
+-- Node performance (v_node_performance) has few keys (node names) with many rows each
+-- and exact percentiles, which need every duration: no time bucket can be recomputed
+-- cheaply and no partial percentile can be summed. Its rollup is therefore the exact
+-- distribution itself, counted per (node_name, status, duration_ms): a few thousand rows
+-- however many executions there are. Statement triggers append signed deltas (+n for new
+-- rows, -n for old rows of an UPDATE or DELETE) in the writer's transaction; the refresh
+-- folds them into the counts; readers add the pending deltas to the counts. Sums of
+-- deltas commute, so no ordering or locking between writers is needed.
+CREATE TABLE node_duration_counts (
+    node_name VARCHAR(100) NOT NULL,
+    status VARCHAR(20) NOT NULL,
+    duration_ms INTEGER NOT NULL,
+    runs BIGINT NOT NULL,
+    CONSTRAINT pk_node_duration_counts PRIMARY KEY (node_name, status, duration_ms)
+);
+
+COMMENT ON TABLE node_duration_counts IS
+    'Node executions counted per node_name, status and duration_ms (-1 for a NULL duration: '
+    'nodes.duration_ms is never negative), as of the last pfr_rollup_refresh(). Add '
+    'node_duration_deltas for the current figures (v_node_performance_exact does).';
+
+CREATE TABLE node_duration_deltas (
+    node_name VARCHAR(100) NOT NULL,
+    status VARCHAR(20) NOT NULL,
+    duration_ms INTEGER NOT NULL,
+    runs BIGINT NOT NULL
+);
+
+COMMENT ON TABLE node_duration_deltas IS
+    'Signed changes to node_duration_counts written by the triggers on nodes since the last '
+    'refresh (append-only; folded in and deleted by pfr_rollup_refresh()).';
+
+CREATE FUNCTION pfr_rollup_node_deltas()
+RETURNS TRIGGER
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO node_duration_deltas (node_name, status, duration_ms, runs)
+        SELECT n.node_name, n.status, COALESCE(n.duration_ms, -1), COUNT(*)
+        FROM pfr_new_rows AS n
+        GROUP BY n.node_name, n.status, COALESCE(n.duration_ms, -1);
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        INSERT INTO node_duration_deltas (node_name, status, duration_ms, runs)
+        SELECT o.node_name, o.status, COALESCE(o.duration_ms, -1), -COUNT(*)
+        FROM pfr_old_rows AS o
+        GROUP BY o.node_name, o.status, COALESCE(o.duration_ms, -1);
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+COMMENT ON FUNCTION pfr_rollup_node_deltas() IS
+    'Statement trigger function: appends +count for the new rows and -count for the old rows '
+    'of a statement on nodes to node_duration_deltas, per node_name, status and duration_ms.';
+
+CREATE TRIGGER trg_nodes_rollup_insert
+    AFTER INSERT
+    ON nodes
+    REFERENCING NEW TABLE AS pfr_new_rows
+    FOR EACH STATEMENT
+    EXECUTE FUNCTION pfr_rollup_node_deltas();
+
+CREATE TRIGGER trg_nodes_rollup_update
+    AFTER UPDATE
+    ON nodes
+    REFERENCING OLD TABLE AS pfr_old_rows NEW TABLE AS pfr_new_rows
+    FOR EACH STATEMENT
+    EXECUTE FUNCTION pfr_rollup_node_deltas();
+
+CREATE TRIGGER trg_nodes_rollup_delete
+    AFTER DELETE
+    ON nodes
+    REFERENCING OLD TABLE AS pfr_old_rows
+    FOR EACH STATEMENT
+    EXECUTE FUNCTION pfr_rollup_node_deltas();
+
+CREATE TRIGGER trg_nodes_rollup_truncate
+    AFTER TRUNCATE
+    ON nodes
+    FOR EACH STATEMENT
+    EXECUTE FUNCTION pfr_rollup_truncated();
+
+-- last_run_at is MAX(created_at) per node name: one backward index probe each.
+CREATE INDEX idx_nodes_node_name_created_at
+    ON nodes (node_name, created_at);
+
+-- v_node_performance from the counts: percentile_cont(p) is the value at 0-based row
+-- p * (n - 1) of the sorted durations, interpolated between the rows at its floor and
+-- ceiling exactly as PostgreSQL does it (lo + fraction * (hi - lo), in double precision);
+-- each distinct duration covers rows first_row .. next_row - 1 (cumulative counts).
+CREATE VIEW v_node_performance_exact AS
+WITH dist AS (
+    SELECT
+        parts.node_name,
+        parts.status,
+        parts.duration_ms,
+        SUM(parts.runs::INTEGER) AS runs
+    FROM (
+        SELECT ndc.node_name, ndc.status, ndc.duration_ms, ndc.runs
+        FROM node_duration_counts AS ndc
+        UNION ALL
+        SELECT ndd.node_name, ndd.status, ndd.duration_ms, ndd.runs
+        FROM node_duration_deltas AS ndd
+    ) AS parts
+    GROUP BY
+        parts.node_name,
+        parts.status,
+        parts.duration_ms
+    HAVING SUM(parts.runs::INTEGER) <> 0
+),
+durations AS (
+    SELECT
+        dist.node_name,
+        dist.duration_ms,
+        SUM(SUM(dist.runs)::INTEGER) OVER by_duration - SUM(dist.runs) AS first_row,
+        SUM(SUM(dist.runs)::INTEGER) OVER by_duration AS next_row
+    FROM dist
+    WHERE dist.duration_ms >= 0
+    GROUP BY
+        dist.node_name,
+        dist.duration_ms
+    -- Byte order is enough to keep a node's rows together, and much cheaper to sort by.
+    WINDOW by_duration AS (PARTITION BY dist.node_name COLLATE "C" ORDER BY dist.duration_ms)
+),
+per_node AS (
+    SELECT
+        dist.node_name,
+        SUM(dist.runs::INTEGER) AS calls,
+        COALESCE(SUM(dist.runs::INTEGER) FILTER (WHERE dist.status = 'completed'), 0) AS completed,
+        COALESCE(SUM(dist.runs::INTEGER) FILTER (WHERE dist.status = 'failed'), 0) AS failures,
+        SUM(dist.runs::INTEGER) FILTER (WHERE dist.duration_ms >= 0) AS timed,
+        SUM(dist.runs * dist.duration_ms) FILTER (WHERE dist.duration_ms >= 0) AS duration_sum,
+        MAX(dist.duration_ms) FILTER (WHERE dist.duration_ms >= 0) AS max_duration_ms
+    FROM dist
+    GROUP BY dist.node_name
+),
+positions AS (
+    SELECT
+        pn.node_name,
+        q.fraction,
+        floor(q.fraction * (pn.timed - 1)::DOUBLE PRECISION)::BIGINT AS lo_row,
+        ceil(q.fraction * (pn.timed - 1)::DOUBLE PRECISION)::BIGINT AS hi_row,
+        q.fraction * (pn.timed - 1)::DOUBLE PRECISION
+            - floor(q.fraction * (pn.timed - 1)::DOUBLE PRECISION) AS proportion
+    FROM per_node AS pn
+    CROSS JOIN (VALUES (0.5::DOUBLE PRECISION), (0.95::DOUBLE PRECISION)) AS q (fraction)
+    WHERE pn.timed > 0
+),
+percentiles AS (
+    SELECT
+        pos.node_name,
+        pos.fraction,
+        lo.duration_ms::DOUBLE PRECISION
+            + pos.proportion * (hi.duration_ms::DOUBLE PRECISION - lo.duration_ms::DOUBLE PRECISION)
+            AS value
+    FROM positions AS pos
+    JOIN durations AS lo
+        ON lo.node_name = pos.node_name
+       AND pos.lo_row >= lo.first_row
+       AND pos.lo_row < lo.next_row
+    JOIN durations AS hi
+        ON hi.node_name = pos.node_name
+       AND pos.hi_row >= hi.first_row
+       AND pos.hi_row < hi.next_row
+)
+SELECT
+    pn.node_name,
+    pn.calls,
+    pn.completed,
+    pn.failures,
+    ROUND(100.0 * pn.failures / NULLIF(pn.calls, 0), 2) AS failure_rate,
+    ROUND(pn.duration_sum / NULLIF(pn.timed, 0), 1) AS avg_duration_ms,
+    p50.value AS p50_duration_ms,
+    p95.value AS p95_duration_ms,
+    pn.max_duration_ms,
+    (
+        SELECT MAX(n.created_at)
+        FROM nodes AS n
+        WHERE n.node_name = pn.node_name
+    ) AS last_run_at
+FROM per_node AS pn
+LEFT JOIN percentiles AS p50
+    ON p50.node_name = pn.node_name
+   AND p50.fraction = 0.5
+LEFT JOIN percentiles AS p95
+    ON p95.node_name = pn.node_name
+   AND p95.fraction = 0.95;
+
+COMMENT ON VIEW v_node_performance_exact IS
+    'The rows of v_node_performance (same columns and values, exact percentiles included), '
+    'computed from node_duration_counts plus the pending node_duration_deltas instead of '
+    'every node execution.';
 
 -- The refresh: recompute the marked buckets from the raw rows and drop their markers.
 CREATE FUNCTION pfr_rollup_refresh()
@@ -1075,6 +1273,29 @@ BEGIN
     rollup := 'file_modification_totals';
     buckets := cardinality(v_paths);
     RETURN NEXT;
+
+    WITH taken AS (
+        DELETE FROM node_duration_deltas AS ndd
+        RETURNING ndd.node_name, ndd.status, ndd.duration_ms, ndd.runs
+    ),
+    summed AS (
+        SELECT taken.node_name, taken.status, taken.duration_ms, SUM(taken.runs) AS runs
+        FROM taken
+        GROUP BY taken.node_name, taken.status, taken.duration_ms
+    )
+    INSERT INTO node_duration_counts AS ndc (node_name, status, duration_ms, runs)
+    SELECT summed.node_name, summed.status, summed.duration_ms, summed.runs
+    FROM summed
+    ON CONFLICT (node_name, status, duration_ms)
+    DO UPDATE SET runs = ndc.runs + EXCLUDED.runs;
+
+    GET DIAGNOSTICS buckets = ROW_COUNT;
+
+    DELETE FROM node_duration_counts AS ndc
+    WHERE ndc.runs = 0;
+
+    rollup := 'node_duration_counts';
+    RETURN NEXT;
 END;
 $$;
 
@@ -1095,6 +1316,11 @@ FROM llm_call_history AS lch;
 INSERT INTO rollup_dirty_files (file_path)
 SELECT DISTINCT fmh.file_path
 FROM file_modification_history AS fmh;
+
+INSERT INTO node_duration_deltas (node_name, status, duration_ms, runs)
+SELECT n.node_name, n.status, COALESCE(n.duration_ms, -1), COUNT(*)
+FROM nodes AS n
+GROUP BY n.node_name, n.status, COALESCE(n.duration_ms, -1);
 
 DO $$
 BEGIN

@@ -20,6 +20,7 @@ from pydal_free_repo.jobs import rollups
 from pydal_free_repo.jobs.runner import run_job
 
 ISSUES = 400
+WORKFLOWS = 150
 
 
 def assert_exact(dsn: str, **kwargs: object) -> None:
@@ -61,6 +62,20 @@ def year(dsn: str) -> str:
         conn.execute(sql_text("generate_llm_calls"), {**ids, "per_issue": 5})
         conn.execute(sql_text("generate_files"), {**ids, "per_issue": 2})
         conn.execute(sql_text("generate_api_calls"), ids)
+        conn.execute(sql_text("generate_users"), {"users": 5})
+        conn.execute(
+            sql_text("generate_workflows"),
+            {
+                "first": 1,
+                "last": WORKFLOWS,
+                "total": WORKFLOWS,
+                "anchor": anchor,
+                "first_user": 1,
+                "users": 5,
+            },
+        )
+        conn.execute(sql_text("generate_nodes"), {"first_id": 1, "last_id": WORKFLOWS})
+        conn.execute(sql_text("generate_generations"), {"first_id": 1, "last_id": WORKFLOWS})
     return dsn
 
 
@@ -104,6 +119,19 @@ def test_status_changes_late_rows_deletes_and_repricing_stay_exact(year, db):
                 completion_tokens=5,
                 created_at=long_ago - dt.timedelta(hours=i),
             )
+    assert_exact(year)
+    refresh(year)
+    assert_exact(year)
+    # Nodes finish, fail, get deleted with their workflow: the duration distribution moves.
+    with psycopg.connect(year, autocommit=True) as conn:
+        conn.execute(
+            "UPDATE nodes SET status = 'failed', duration_ms = duration_ms + 7 WHERE id % 5 = 0"
+        )
+        conn.execute(
+            "INSERT INTO nodes (workflow_id, node_name, execution_order, status) "
+            "VALUES (1, 'search_places', 9, 'running')"
+        )
+        conn.execute("DELETE FROM workflows WHERE id % 9 = 0")
     assert_exact(year)
     refresh(year)
     assert_exact(year)
@@ -176,6 +204,7 @@ def test_truncate_empties_the_rollups(year):
     with psycopg.connect(year, autocommit=True) as conn:
         conn.execute("TRUNCATE llm_call_history, file_modification_history")
         conn.execute("TRUNCATE issue_processing_history CASCADE")
+        conn.execute("TRUNCATE nodes CASCADE")
     assert_exact(year)
     refresh(year)
     assert_exact(year)
