@@ -18,7 +18,7 @@ DROP TRIGGER trg_nodes_rollup_insert ON nodes;
 
 DROP FUNCTION pfr_rollup_node_deltas();
 
-DROP TABLE node_duration_deltas;
+DROP TABLE rollup_dirty_node_durations;
 
 DROP TABLE node_duration_counts;
 

@@ -825,7 +825,7 @@ BEGIN
         DELETE FROM rollup_dirty_files;
     ELSIF TG_TABLE_NAME = 'nodes' THEN
         DELETE FROM node_duration_counts;
-        DELETE FROM node_duration_deltas;
+        DELETE FROM rollup_dirty_node_durations;
     ELSIF TG_TABLE_NAME = 'llm_call_history_default' THEN
         INSERT INTO rollup_dirty_llm_call_hours (hour)
         SELECT lh.hour
@@ -891,16 +891,16 @@ CREATE TABLE node_duration_counts (
 COMMENT ON TABLE node_duration_counts IS
     'Node executions counted per node_name, status and duration_ms (-1 for a NULL duration: '
     'nodes.duration_ms is never negative), as of the last pfr_rollup_refresh(). Add '
-    'node_duration_deltas for the current figures (v_node_performance_exact does).';
+    'rollup_dirty_node_durations for the current figures (v_node_performance_exact does).';
 
-CREATE TABLE node_duration_deltas (
+CREATE TABLE rollup_dirty_node_durations (
     node_name VARCHAR(100) NOT NULL,
     status VARCHAR(20) NOT NULL,
     duration_ms INTEGER NOT NULL,
     runs BIGINT NOT NULL
 );
 
-COMMENT ON TABLE node_duration_deltas IS
+COMMENT ON TABLE rollup_dirty_node_durations IS
     'Signed changes to node_duration_counts written by the triggers on nodes since the last '
     'refresh (append-only; folded in and deleted by pfr_rollup_refresh()).';
 
@@ -910,13 +910,13 @@ LANGUAGE plpgsql
 AS $$
 BEGIN
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        INSERT INTO node_duration_deltas (node_name, status, duration_ms, runs)
+        INSERT INTO rollup_dirty_node_durations (node_name, status, duration_ms, runs)
         SELECT n.node_name, n.status, COALESCE(n.duration_ms, -1), COUNT(*)
         FROM pfr_new_rows AS n
         GROUP BY n.node_name, n.status, COALESCE(n.duration_ms, -1);
     END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        INSERT INTO node_duration_deltas (node_name, status, duration_ms, runs)
+        INSERT INTO rollup_dirty_node_durations (node_name, status, duration_ms, runs)
         SELECT o.node_name, o.status, COALESCE(o.duration_ms, -1), -COUNT(*)
         FROM pfr_old_rows AS o
         GROUP BY o.node_name, o.status, COALESCE(o.duration_ms, -1);
@@ -927,7 +927,7 @@ $$;
 
 COMMENT ON FUNCTION pfr_rollup_node_deltas() IS
     'Statement trigger function: appends +count for the new rows and -count for the old rows '
-    'of a statement on nodes to node_duration_deltas, per node_name, status and duration_ms.';
+    'of a statement on nodes to rollup_dirty_node_durations, per node_name, status and duration_ms.';
 
 CREATE TRIGGER trg_nodes_rollup_insert
     AFTER INSERT
@@ -976,7 +976,7 @@ WITH dist AS (
         FROM node_duration_counts AS ndc
         UNION ALL
         SELECT ndd.node_name, ndd.status, ndd.duration_ms, ndd.runs
-        FROM node_duration_deltas AS ndd
+        FROM rollup_dirty_node_durations AS ndd
     ) AS parts
     GROUP BY
         parts.node_name,
@@ -1064,7 +1064,7 @@ LEFT JOIN percentiles AS p95
 
 COMMENT ON VIEW v_node_performance_exact IS
     'The rows of v_node_performance (same columns and values, exact percentiles included), '
-    'computed from node_duration_counts plus the pending node_duration_deltas instead of '
+    'computed from node_duration_counts plus the pending rollup_dirty_node_durations instead of '
     'every node execution.';
 
 -- The refresh: recompute the marked buckets from the raw rows and drop their markers.
@@ -1275,7 +1275,7 @@ BEGIN
     RETURN NEXT;
 
     WITH taken AS (
-        DELETE FROM node_duration_deltas AS ndd
+        DELETE FROM rollup_dirty_node_durations AS ndd
         RETURNING ndd.node_name, ndd.status, ndd.duration_ms, ndd.runs
     ),
     summed AS (
@@ -1317,7 +1317,7 @@ INSERT INTO rollup_dirty_files (file_path)
 SELECT DISTINCT fmh.file_path
 FROM file_modification_history AS fmh;
 
-INSERT INTO node_duration_deltas (node_name, status, duration_ms, runs)
+INSERT INTO rollup_dirty_node_durations (node_name, status, duration_ms, runs)
 SELECT n.node_name, n.status, COALESCE(n.duration_ms, -1), COUNT(*)
 FROM nodes AS n
 GROUP BY n.node_name, n.status, COALESCE(n.duration_ms, -1);
