@@ -32,7 +32,7 @@ from _hypothesis import (
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from pydal_free_repo import IssueHistory
+from pydal_free_repo import Database, IssueHistory
 from pydal_free_repo.errors import InvalidTransition, InvalidValue, NotFound, PfrError
 
 keys = itertools.count(1)
@@ -48,6 +48,14 @@ optional_amounts = st.one_of(st.none(), floats, integers)
 def reader(dsn):
     with psycopg.connect(dsn, autocommit=True) as conn:
         yield conn
+
+
+@pytest.fixture
+def db(dsn):
+    """A full pool that never grows during a property: see test_properties_workflows.db."""
+    with Database.connect(dsn, min_size=4, max_size=4) as database:
+        database.pool.wait()
+        yield database
 
 
 @pytest.fixture
@@ -71,7 +79,8 @@ def bad_amount(value, step: Decimal, limit: Decimal) -> bool:
         return False
     if isinstance(value, float) and not math.isfinite(value):
         return True
-    return value < 0 or rounded(value, step) >= limit
+    # Compared before rounding too: 1e25 has more digits than the decimal context.
+    return value < 0 or Decimal(str(value)) >= limit or rounded(value, step) >= limit
 
 
 def bad_count(value) -> bool:
