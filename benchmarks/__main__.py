@@ -1,5 +1,6 @@
-"""``python -m benchmarks [--scale S] [--only NAME ...]``: run the benchmarks, print the
-results and write them to benchmarks/RESULTS.md (``make bench BENCH_ARGS=...``).
+"""Run the benchmarks, print the results and write them to benchmarks/RESULTS.md.
+
+``python -m benchmarks [--scale S] [--only NAME ...]``, or ``make bench BENCH_ARGS=...``.
 
 Sizes scale with ``--scale`` (1 = 10M LLM calls and 1M runs for the dashboards, 100k
 rows for ingestion, 1M rows for retention, 1,000 + 1,000 keys for claims); ``--small``
