@@ -3,8 +3,8 @@ worker is SIGKILLed after its claim, the scheduler's database goes away for a wh
 backups are truncated or corrupted. After each, nothing is half-written, nothing stays
 stuck and nothing good is thrown away.
 
-Tests that stop a server run their own embedded server (``PFR_FAULT_DIR``, default
-/tmp/pfr-f1), never the shared test server. ``PFR_OUTAGE_SECONDS`` sets how long the
+Tests that stop a server run their own embedded server (``<PFR_TEST_DATA_DIR>-fault``,
+see ``_servers``), never the shared test server. ``PFR_OUTAGE_SECONDS`` sets how long the
 scheduler's database stays away (default 6; the issue's figure is 60).
 """
 
@@ -25,6 +25,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from _servers import own_server_dir
 from psycopg import sql
 
 from pydal_free_repo import Database, IssueHistory, embedded, migrate
@@ -34,7 +35,7 @@ from pydal_free_repo.jobs import backup
 from pydal_free_repo.jobs.registry import job_functions
 from pydal_free_repo.jobs.runner import run_job
 
-FAULT_DIR = os.environ.get("PFR_FAULT_DIR", "/tmp/pfr-f1")
+FAULT_DIR = own_server_dir("fault")
 OUTAGE_SECONDS = float(os.environ.get("PFR_OUTAGE_SECONDS", "6"))
 
 pytestmark = pytest.mark.slow

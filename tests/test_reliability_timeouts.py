@@ -18,6 +18,7 @@ import threading
 
 import psycopg
 import pytest
+from _servers import own_server_dir
 
 from pydal_free_repo import Database, IssueHistory, embedded
 from pydal_free_repo.cli import main
@@ -119,7 +120,7 @@ def test_partition_ddl_gives_up_after_its_attempts_and_writers_are_not_queued_be
 
 @pytest.mark.slow
 def test_a_server_that_stops_answering_gives_database_unavailable():
-    path = os.environ.get("PFR_FAULT_DIR", "/tmp/pfr-f1")
+    path = own_server_dir("stall")
     uri = embedded.start(path, database="postgres").uri
     postmaster = int((embedded.data_dir(path) / "postmaster.pid").read_text().split()[0])
     with Database.connect(uri, min_size=0, max_size=2, timeout=2) as db:

@@ -11,12 +11,12 @@ the sentinel in the bound parameters and never in a statement's text.
 from __future__ import annotations
 
 import ast
-import os
 import re
 from pathlib import Path
 
 import psycopg
 import pytest
+from _servers import own_server_dir
 from psycopg import sql
 
 from pydal_free_repo import (
@@ -30,7 +30,7 @@ from pydal_free_repo import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-LOG_DIR = os.environ.get("PFR_SQLLOG_DIR", "/tmp/pfr-f2")
+LOG_DIR = own_server_dir("sqllog")
 TOKEN = "Zx7Qsentinel"
 SENTINEL = TOKEN + "'); DROP TABLE users; -- $$ %s %(x)s {x}"
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from _servers import own_server_dir
 
 from pydal_free_repo import BufferedWriter, Database, IssueHistory, embedded
 from pydal_free_repo.config import Backup, JobsConfig
@@ -136,7 +137,7 @@ def test_backups_are_private_whatever_the_umask(db, tmp_path):
 
 @pytest.mark.slow
 def test_the_embedded_data_directory_and_socket_are_the_owners_only(tmp_path):
-    path = "/tmp/pfr-perm"
+    path = own_server_dir("perm")
     shutil.rmtree(path, ignore_errors=True)
     previous = os.umask(0)
     try:
