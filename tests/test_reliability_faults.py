@@ -11,7 +11,6 @@ scheduler's database stays away (default 6; the issue's figure is 60).
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import os
 import shutil
 import signal
@@ -32,7 +31,6 @@ from pydal_free_repo import Database, IssueHistory, embedded, migrate
 from pydal_free_repo.config import Backup, JobsConfig, Reaper
 from pydal_free_repo.errors import DatabaseUnavailable
 from pydal_free_repo.jobs import backup
-from pydal_free_repo.jobs.registry import job_functions
 from pydal_free_repo.jobs.runner import run_job
 
 FAULT_DIR = own_server_dir("fault")
@@ -224,41 +222,46 @@ def succeeded_runs(uri: str, since: dt.datetime | None = None) -> int:
         return 0
 
 
-def test_the_scheduler_survives_the_database_going_away_and_resumes(own_server, caplog):
-    from apscheduler.schedulers.background import BackgroundScheduler
-
-    from pydal_free_repo.jobs import scheduler as daemon
-
+def test_the_scheduler_survives_the_database_going_away_and_resumes(own_server, tmp_path):
+    """``pfr scheduler`` itself, as a process, running the reaper every second."""
     uri = own_server
-    caplog.set_level(logging.ERROR, logger="pydal_free_repo.jobs")
-    with Database.connect(uri, min_size=0, max_size=2, timeout=5) as db:
-        scheduler = daemon.build(
-            db,
-            JobsConfig(),
-            scheduler_class=BackgroundScheduler,
-            jobs={"reaper": job_functions()["reaper"]},
-            schedules={"reaper": "* * * * * *"},  # every second
+    config = tmp_path / "pfr.toml"
+    config.write_text(
+        '[schedules]\nreaper = "* * * * * *"\npartitions = "off"\nvacuum = "off"\n'
+        'retention = "off"\nbackup = "off"\n'
+    )
+    daemon = subprocess.Popen(
+        [sys.executable, "-m", "pydal_free_repo.cli", "--dsn", uri, "-v", "scheduler"],
+        env={**os.environ, "PFR_CONFIG": str(config)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_for(lambda: succeeded_runs(uri) >= 2, what="two runs before the outage")
+        stop_server(FAULT_DIR, "fast")
+        time.sleep(OUTAGE_SECONDS)
+        assert daemon.poll() is None, "the daemon died while the database was away"
+        embedded.start(FAULT_DIR, database="postgres")
+        with psycopg.connect(uri) as conn:
+            back = conn.execute("SELECT now()").fetchone()[0]
+        wait_for(
+            lambda: succeeded_runs(uri, back) >= 2,
+            seconds=60,
+            what="two runs after the database came back",
         )
-        scheduler.start()
-        try:
-            wait_for(lambda: succeeded_runs(uri) >= 2, what="two runs before the outage")
-            stop_server(FAULT_DIR, "fast")
-            time.sleep(OUTAGE_SECONDS)
-            assert scheduler.running
-            embedded.start(FAULT_DIR, database="postgres")
-            with psycopg.connect(uri) as conn:
-                back = conn.execute("SELECT now()").fetchone()[0]
-            wait_for(
-                lambda: succeeded_runs(uri, back) >= 2,
-                seconds=60,
-                what="two runs after the database came back",
-            )
-            assert scheduler.running
-        finally:
-            scheduler.shutdown(wait=True)
-    failures = [r for r in caplog.records if "database unavailable" in r.getMessage()]
+        assert daemon.poll() is None
+        daemon.send_signal(signal.SIGTERM)
+        _, err = daemon.communicate(timeout=60)
+    finally:
+        if daemon.poll() is None:
+            daemon.kill()
+            daemon.communicate()
+    assert daemon.returncode == 0, err
+    failures = [line for line in err.splitlines() if "database unavailable" in line]
     assert failures, "the runs during the outage should have been logged as failed"
     assert OUTAGE_SECONDS < 10 or len(failures) >= OUTAGE_SECONDS / 2
+    assert "scheduler stopped" in err
 
 
 # -- backups truncated or corrupted ---------------------------------------------------------
