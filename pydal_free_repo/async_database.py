@@ -17,7 +17,7 @@ from psycopg.rows import AsyncRowFactory, dict_row
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from pydal_free_repo import queries
-from pydal_free_repo.database import Params, _secrets_of
+from pydal_free_repo.database import Params, _secrets_of, session_options
 from pydal_free_repo.dsn import conninfo_params, resolve_dsn
 from pydal_free_repo.errors import DatabaseUnavailable, translate
 from pydal_free_repo.redact import redact_dsn
@@ -44,16 +44,22 @@ class AsyncDatabase:
         max_size: int = 10,
         timeout: float = 30.0,
         application_name: str = "pydal_free_repo",
+        statement_timeout: str | None = None,
     ) -> AsyncDatabase:
-        """Open a pool on ``dsn``, else ``DATABASE_URL``, else the embedded server."""
+        """Open a pool on ``dsn``, else ``DATABASE_URL``, else the embedded server;
+        ``statement_timeout`` as in ``Database.connect``."""
         resolved = resolve_dsn(dsn)
-        conninfo_params(resolved)
+        given = conninfo_params(resolved)
+        kwargs: dict[str, str] = {"application_name": application_name}
+        if statement_timeout is not None:
+            own = session_options(statement_timeout=statement_timeout)
+            kwargs["options"] = f"{given['options']} {own}" if given.get("options") else own
         pool = AsyncConnectionPool(
             resolved,
             min_size=min_size,
             max_size=max_size,
             timeout=timeout,
-            kwargs={"application_name": application_name},
+            kwargs=kwargs,
             check=AsyncConnectionPool.check_connection,
             open=False,
             name="pydal_free_repo_async",
