@@ -132,3 +132,12 @@ def test_a_server_that_stops_answering_gives_database_unavailable():
             os.kill(postmaster, signal.SIGCONT)
         assert db.fetch_one("jobs/server_version")["server_version_num"] >= 140000
     embedded.stop(path)
+
+
+@pytest.mark.asyncio
+async def test_the_async_pool_takes_the_same_statement_timeout(dsn, locked):
+    from pydal_free_repo.async_database import AsyncDatabase
+
+    async with await AsyncDatabase.connect(dsn, statement_timeout="300ms", timeout=5) as db:
+        with pytest.raises(QueryTimeout, match="statement timeout"):
+            await db.fetch_one("issues/stats")
