@@ -1,5 +1,6 @@
 """A non-editable install carries sql/ and migrations/ and works from any directory."""
 
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -10,7 +11,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def clean_copy(destination: Path) -> Path:
+    """The tracked sources only: an in-tree build reuses build/, which can hold stale files."""
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, check=True, capture_output=True)
+    for name in filter(None, listed.stdout.decode().split("\0")):
+        if (ROOT / name).is_file():
+            (destination / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, destination / name)
+    return destination
+
+
 def test_wheel_carries_sql_and_migrations_and_migrates_from_elsewhere(tmp_path, empty_dsn):
+    source = clean_copy(tmp_path / "src")
     wheels = tmp_path / "wheels"
     subprocess.run(
         [
@@ -22,7 +34,7 @@ def test_wheel_carries_sql_and_migrations_and_migrates_from_elsewhere(tmp_path, 
             "--no-deps",
             "-w",
             str(wheels),
-            str(ROOT),
+            str(source),
         ],
         check=True,
     )
@@ -33,8 +45,8 @@ def test_wheel_carries_sql_and_migrations_and_migrates_from_elsewhere(tmp_path, 
     assert not any(n.startswith(("jobs/", "sql/", "migrations/")) for n in names)
     shipped_sql = {n for n in names if n.startswith("pydal_free_repo/sql/") and n.endswith(".sql")}
     in_checkout = {
-        "pydal_free_repo/sql/" + p.relative_to(ROOT / "sql").as_posix()
-        for p in (ROOT / "sql").rglob("*.sql")
+        "pydal_free_repo/sql/" + p.relative_to(source / "sql").as_posix()
+        for p in (source / "sql").rglob("*.sql")
     }
     assert shipped_sql == in_checkout
 
