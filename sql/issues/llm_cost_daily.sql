@@ -1,16 +1,20 @@
 -- LLM calls and cost per day and call type over the last %(days)s days (document 004's
--- GET /stats/llm-cost), from view v_llm_cost_daily.
+-- GET /stats/llm-cost): the rows of view v_llm_cost_daily, read from the exact hourly
+-- rollup v_llm_calls_hourly (0010); NULL sums stay NULL where the view has them NULL.
 SELECT
-    vlc.date,
-    vlc.call_type,
-    vlc.total_calls,
-    vlc.cache_hits,
-    vlc.cache_hit_rate,
-    vlc.total_tokens,
-    vlc.total_cost,
-    vlc.unpriced_calls
-FROM v_llm_cost_daily AS vlc
-WHERE vlc.date >= CURRENT_DATE - %(days)s::INTEGER
+    DATE(lh.hour) AS date,
+    lh.call_type,
+    SUM(lh.calls)::BIGINT AS total_calls,
+    SUM(lh.cache_hits)::BIGINT AS cache_hits,
+    ROUND(100.0 * SUM(lh.cache_hits)::BIGINT / NULLIF(SUM(lh.calls)::BIGINT, 0), 2) AS cache_hit_rate,
+    (CASE WHEN SUM(lh.tokens_count) > 0 THEN SUM(lh.tokens_sum) END)::BIGINT AS total_tokens,
+    CASE WHEN SUM(lh.priced_calls) > 0 THEN SUM(lh.cost_sum) END AS total_cost,
+    SUM(lh.calls - lh.priced_calls)::BIGINT AS unpriced_calls
+FROM v_llm_calls_hourly AS lh
+WHERE lh.hour >= (CURRENT_DATE - %(days)s::INTEGER)::TIMESTAMPTZ
+GROUP BY
+    DATE(lh.hour),
+    lh.call_type
 ORDER BY
-    vlc.date DESC,
-    vlc.call_type
+    date DESC,
+    lh.call_type

@@ -1,7 +1,8 @@
--- Overall figures (document 004's GET /stats). Runs and LLM calls are aggregated in
--- separate subqueries, so neither multiplies the other. Rates are percentages with 2
--- decimals, 0 when there is nothing to divide; the LLM cost sums priced calls only and
--- unpriced_llm_calls says how many had no price.
+-- Overall figures (document 004's GET /stats), from the exact rollup views v_issues_daily
+-- and v_llm_calls_daily (migration 0010): a few thousand rows instead of every run and
+-- every LLM call, with the raw figures. Rates are percentages with 2 decimals, 0 when there
+-- is nothing to divide; the LLM cost sums priced calls only and unpriced_llm_calls says how
+-- many had no price.
 SELECT
     runs.total_issues,
     runs.queued,
@@ -10,31 +11,28 @@ SELECT
     runs.no_changes,
     runs.failed,
     COALESCE(ROUND(100.0 * runs.completed / NULLIF(runs.total_issues, 0), 2), 0) AS success_rate,
-    COALESCE(runs.avg_duration_seconds, 0) AS avg_duration_seconds,
+    COALESCE(ROUND(runs.duration_sum / NULLIF(runs.duration_count, 0), 2), 0) AS avg_duration_seconds,
     llm.total_llm_cost_usd,
     llm.total_llm_calls,
     llm.unpriced_llm_calls,
     COALESCE(ROUND(100.0 * llm.cache_hits / NULLIF(llm.total_llm_calls, 0), 2), 0) AS cache_hit_rate
 FROM (
     SELECT
-        COUNT(*) AS total_issues,
-        COUNT(*) FILTER (WHERE iph.status = 'queued') AS queued,
-        COUNT(*) FILTER (WHERE iph.status = 'processing') AS processing,
-        COUNT(*) FILTER (WHERE iph.status = 'completed') AS completed,
-        COUNT(*) FILTER (
-            WHERE iph.status = 'completed'
-              AND iph.result_data ->> 'status' = 'no_changes'
-        ) AS no_changes,
-        COUNT(*) FILTER (WHERE iph.status = 'failed') AS failed,
-        ROUND(AVG(iph.processing_duration_seconds) FILTER (WHERE iph.status = 'completed'), 2)
-            AS avg_duration_seconds
-    FROM issue_processing_history AS iph
+        COALESCE(SUM(ih.runs), 0)::BIGINT AS total_issues,
+        COALESCE(SUM(ih.runs) FILTER (WHERE ih.status = 'queued'), 0)::BIGINT AS queued,
+        COALESCE(SUM(ih.runs) FILTER (WHERE ih.status = 'processing'), 0)::BIGINT AS processing,
+        COALESCE(SUM(ih.runs) FILTER (WHERE ih.status = 'completed'), 0)::BIGINT AS completed,
+        COALESCE(SUM(ih.no_changes) FILTER (WHERE ih.status = 'completed'), 0)::BIGINT AS no_changes,
+        COALESCE(SUM(ih.runs) FILTER (WHERE ih.status = 'failed'), 0)::BIGINT AS failed,
+        SUM(ih.duration_sum) FILTER (WHERE ih.status = 'completed') AS duration_sum,
+        SUM(ih.duration_count) FILTER (WHERE ih.status = 'completed') AS duration_count
+    FROM v_issues_daily AS ih
 ) AS runs
 CROSS JOIN (
     SELECT
-        COALESCE(SUM(lch.estimated_cost), 0) AS total_llm_cost_usd,
-        COUNT(*) AS total_llm_calls,
-        COUNT(*) FILTER (WHERE lch.estimated_cost IS NULL) AS unpriced_llm_calls,
-        COUNT(*) FILTER (WHERE lch.cache_hit) AS cache_hits
-    FROM llm_call_history AS lch
+        COALESCE(SUM(lh.cost_sum), 0) AS total_llm_cost_usd,
+        COALESCE(SUM(lh.calls), 0)::BIGINT AS total_llm_calls,
+        COALESCE(SUM(lh.calls - lh.priced_calls), 0)::BIGINT AS unpriced_llm_calls,
+        COALESCE(SUM(lh.cache_hits), 0)::BIGINT AS cache_hits
+    FROM v_llm_calls_daily AS lh
 ) AS llm
