@@ -16,7 +16,7 @@ class JobSpec:
 
 def jobs() -> dict[str, JobSpec]:
     """Every job, in the order `pfr job list` shows them."""
-    from pydal_free_repo.jobs import backup, partitions, reaper, retention, vacuum
+    from pydal_free_repo.jobs import backup, partitions, reaper, retention, rollups, vacuum
 
     specs = [
         JobSpec(
@@ -30,6 +30,11 @@ def jobs() -> dict[str, JobSpec]:
         ),
         JobSpec("backup", "pg_dump -Fc, verified, rotated by count and age", backup.run),
         JobSpec("reaper", "fail stale processing claims and running workflows", reaper.run),
+        JobSpec(
+            "rollups",
+            "fold the dashboard rollups' markers in (reads are exact either way)",
+            rollups.run,
+        ),
     ]
     return {spec.name: spec for spec in specs}
 

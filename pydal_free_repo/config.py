@@ -32,6 +32,7 @@ DEFAULT_SCHEDULES: dict[str, str] = {
     "retention": "0 4 * * *",
     "backup": "0 2 * * *",
     "reaper": "*/5 * * * *",
+    "rollups": "* * * * *",
 }
 
 
@@ -42,6 +43,7 @@ class Schedules:
     retention: str = DEFAULT_SCHEDULES["retention"]
     backup: str = DEFAULT_SCHEDULES["backup"]
     reaper: str = DEFAULT_SCHEDULES["reaper"]
+    rollups: str = DEFAULT_SCHEDULES["rollups"]
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ LOGINS = {
     "pfr_t_maintainer": "pfr_maintainer",
 }
 PASSWORD = "pw-" + secrets.token_hex(8)
-JOBS = ["partitions", "vacuum", "retention", "backup", "reaper"]
+JOBS = ["partitions", "vacuum", "retention", "backup", "reaper", "rollups"]
 
 
 def run_roles_script(dsn: str) -> None:

@@ -27,7 +27,7 @@ from pydal_free_repo.errors import DatabaseUnavailable, PfrError
 from pydal_free_repo.jobs.runner import run_job
 
 PASSWORD = "Pw-" + secrets.token_hex(12)
-JOBS = ["partitions", "vacuum", "retention", "backup", "reaper"]
+JOBS = ["partitions", "vacuum", "retention", "backup", "reaper", "rollups"]
 
 
 @pytest.fixture
