@@ -292,6 +292,25 @@ def explain(results: Results) -> list[str]:
                 "a 24-hour, 7-day or 30-day window on created_at) in a few milliseconds, so "
                 "both sides are bound by round trips and planning; our p50 meets the target."
             )
+        hourly = [
+            x.label
+            for x in results.dashboard.results
+            if x.meets_speedup is False
+            and x.meets_p50
+            and x.document is not None
+            and x.document.p50 >= TARGET_P50_SECONDS
+        ]
+        if hourly:
+            notes.append(
+                "Within 50 ms but under 20x ("
+                + ", ".join(hourly)
+                + "): these group by day, week or hour of the session TimeZone, or cover a "
+                "window ending now, so they read hourly rollup rows (exact in any whole-hour "
+                "time zone) - a few thousand rows for a 30-day or 3-month window - plus the raw "
+                "rows of the window's first partial hour; the document's query reads the "
+                "window's raw rows through the created_at index. Daily rows would be ~24x "
+                "fewer but exact only for UTC days."
+            )
     return notes
 
 
