@@ -17,8 +17,8 @@ from psycopg.rows import AsyncRowFactory, dict_row
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from pydal_free_repo import queries
-from pydal_free_repo.database import Params, _secrets_of, session_options
-from pydal_free_repo.dsn import conninfo_params, resolve_dsn
+from pydal_free_repo.database import Params, _secrets_of, connection_kwargs
+from pydal_free_repo.dsn import resolve_dsn
 from pydal_free_repo.errors import DatabaseUnavailable, translate
 from pydal_free_repo.redact import redact_dsn
 
@@ -49,11 +49,7 @@ class AsyncDatabase:
         """Open a pool on ``dsn``, else ``DATABASE_URL``, else the embedded server;
         ``statement_timeout`` as in ``Database.connect``."""
         resolved = resolve_dsn(dsn)
-        given = conninfo_params(resolved)
-        kwargs: dict[str, str] = {"application_name": application_name}
-        if statement_timeout is not None:
-            own = session_options(statement_timeout=statement_timeout)
-            kwargs["options"] = f"{given['options']} {own}" if given.get("options") else own
+        kwargs = connection_kwargs(resolved, application_name, statement_timeout)
         pool = AsyncConnectionPool(
             resolved,
             min_size=min_size,

@@ -57,11 +57,7 @@ class Database:
         connection (``DatabaseUnavailable`` after it).
         """
         resolved = resolve_dsn(dsn)
-        given = conninfo_params(resolved)  # a malformed DSN fails here, password masked
-        kwargs: dict[str, Any] = {"application_name": application_name}
-        if statement_timeout is not None:
-            own = session_options(statement_timeout=statement_timeout)
-            kwargs["options"] = f"{given['options']} {own}" if given.get("options") else own
+        kwargs = connection_kwargs(resolved, application_name, statement_timeout)
         pool = ConnectionPool(
             resolved,
             min_size=min_size,
@@ -175,6 +171,20 @@ def session_options(**settings: str) -> str:
             raise ConfigurationError(f"{name} must look like 30s or 500ms, got {value!r}")
         parts.append(f"-c {name}={value}")
     return " ".join(parts)
+
+
+def connection_kwargs(
+    dsn: str, application_name: str, statement_timeout: str | None
+) -> dict[str, Any]:
+    """Session settings for every pooled connection (sync and async pools alike).
+
+    Parsing the DSN here also makes a malformed one fail early, with its password masked."""
+    given = conninfo_params(dsn)
+    kwargs: dict[str, Any] = {"application_name": application_name}
+    if statement_timeout is not None:
+        own = session_options(statement_timeout=statement_timeout)
+        kwargs["options"] = f"{given['options']} {own}" if given.get("options") else own
+    return kwargs
 
 
 def _secrets_of(dsn: str) -> tuple[str, ...]:
