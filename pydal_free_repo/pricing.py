@@ -86,6 +86,9 @@ _TOKEN_KEYS = {
 _MILLION = Decimal(1_000_000)
 _THOUSAND = Decimal(1_000)
 _ZERO = Decimal(0)
+# computed_cost is NUMERIC(12, 6): a larger cost is stored as NULL with a usage problem
+# rather than refused with the call.
+_COST_LIMIT = Decimal("999999.9999995")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -608,6 +611,8 @@ def price_row(prices: PriceBook, row: dict[str, Any], model_key: str, provider_k
         row["pricing_id"] = row["computed_cost"] = None
         return
     cost, problem = price.cost(row)
+    if cost is not None and cost >= _COST_LIMIT:
+        cost, problem = None, f"cost {cost} USD is too large for the cost columns"
     row["pricing_id"] = price.id if cost is not None else None
     row["computed_cost"] = cost
     if problem:
