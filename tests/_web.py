@@ -41,7 +41,7 @@ def scratch_database(name: str, *, demo: bool = True) -> Iterator[str]:
         if demo:
             with Database.connect(dsn) as db:
                 write_demo_data(db, issues=40, days=14, seed=7)
-                write_demo_workflows(db, 10, days=14, seed=7)
+                write_demo_workflows(db, 20, days=14, seed=7)
         yield dsn
     finally:
         with psycopg.connect(admin_dsn, autocommit=True) as admin:
