@@ -6,15 +6,12 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
-import threading
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
 import psycopg
-import uvicorn
 from conftest import dsn_for
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
@@ -22,7 +19,8 @@ from psycopg.conninfo import make_conninfo
 from pydal_free_repo import Database
 from pydal_free_repo.issues.demo import write_demo_data
 from pydal_free_repo.schema import migrate
-from pydal_free_repo.web import ServeSettings, create_app
+from pydal_free_repo.web import ServeSettings
+from pydal_free_repo.web.server import in_thread
 from pydal_free_repo.workflows.demo import write_demo_workflows
 
 
@@ -61,29 +59,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@contextlib.contextmanager
-def running_server(settings: ServeSettings) -> Iterator[str]:
-    """The app on uvicorn in a thread; yields its base URL (no trailing slash)."""
-    config = uvicorn.Config(
-        create_app(settings), host=settings.host, port=settings.port, log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="pfr-web-test", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://{settings.host}:{settings.port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=20)
-
-
 def serve(dsn: str, **overrides: Any) -> contextlib.AbstractContextManager[str]:
-    return running_server(ServeSettings(dsn=dsn, port=free_port(), **overrides))
+    """The real app on uvicorn on 127.0.0.1, a free port, in a thread; yields its URL."""
+    return in_thread(ServeSettings(dsn=dsn, port=0, **overrides))
 
 
 def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, Any, dict[str, str]]:

@@ -21,6 +21,7 @@ from pydal_free_repo.web.errors import HANDLERS
 from pydal_free_repo.web.openapi import openapi
 from pydal_free_repo.web.pools import ZonePools
 from pydal_free_repo.web.settings import ServeSettings
+from pydal_free_repo.web.timing import ServerTiming
 
 
 def _templates() -> Jinja2Templates:
@@ -66,7 +67,7 @@ def create_app(
             Route("/openapi.json", openapi, methods=["GET"], name="openapi"),
             Mount("/static", StaticFiles(directory=static), name="static"),
         ],
-        middleware=[Middleware(TokenGate, token=settings.token)],
+        middleware=[Middleware(ServerTiming), Middleware(TokenGate, token=settings.token)],
         exception_handlers=HANDLERS,
         lifespan=lifespan,
     )

@@ -60,7 +60,6 @@ def overview(request: Request) -> Response:
     tokens = {str(row["date"]): row for row in r.reports.llm_tokens_daily(days)}
     percentiles = r.history.duration_percentiles(days)[0]
     failures = r.history.failure_reasons(days, 5)
-    by_model = r.history.llm_cost_by_model(days)
     dates = _dates(r.zone, days)
     return _render(
         request,
@@ -71,7 +70,7 @@ def overview(request: Request) -> Response:
         stats=stats,
         percentiles=percentiles,
         failures=failures,
-        unpriced=_unpriced_models(by_model),
+        unpriced=_unpriced_models(cost),
         runs_chart=_runs_chart(dates, daily),
         cost_chart=_cost_chart(dates, cost),
         tokens_chart=_tokens_chart(dates, tokens),
@@ -163,6 +162,7 @@ def _tokens_chart(dates: list[str], tokens: dict[str, dict]) -> Any:
 
 
 def _unpriced_models(rows: list[dict]) -> list[dict]:
+    """Models with calls that had no price, from the same rows as the cost chart."""
     calls: dict[str, int] = defaultdict(int)
     for row in rows:
         if row["unpriced_calls"]:
