@@ -318,3 +318,12 @@ def test_the_dashboard_reads_work_under_the_read_only_role(demo_dsn, server):
             assert get(url + page)[0] == 200, page
     with psycopg.connect(demo_dsn, autocommit=True) as admin:
         admin.execute(sql.SQL("REVOKE pfr_reader FROM pfr_t_web_reader"))
+
+
+def test_a_slow_query_is_a_503_not_a_hung_page(demo_dsn):
+    # 1 ms cannot plan /stats's rollup views, let alone run them.
+    with serve(demo_dsn, statement_timeout="1ms") as url:
+        status, body, _ = get(url + "/stats")
+        assert status == 503 and "timed out" in body["error"]
+        status, page, _ = get(url + "/ui/")
+        assert status == 503 and "timed out" in page
