@@ -10,6 +10,7 @@ tokens, repricing) is one line here.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -28,13 +29,23 @@ COST_FIELDS: dict[str, str | None] = {
 }
 
 
-def unpriced_of(row: dict[str, Any], field: str) -> int | None:
-    """How many calls the row's ``field`` leaves out for want of a price (None: unknown)."""
-    counter = COST_FIELDS.get(field)
+def _get(row: Any, name: str) -> Any:
+    return row.get(name) if isinstance(row, Mapping) else getattr(row, name, None)
+
+
+def cost(row: Any, field: str, calls: int | None = None) -> str:
+    """``row[field]`` for people, with the calls it leaves out (``COST_FIELDS``); just
+    ``unpriced`` when no call of the ``calls`` had a price (the sum is then 0 or null)."""
+    value = _get(row, field)
+    if field not in COST_FIELDS:
+        raise KeyError(f"{field} is not a cost field (see COST_FIELDS)")
+    counter = COST_FIELDS[field]
     if counter is None:
-        return 1 if row.get(field) is None else 0
-    value = row.get(counter)
-    return int(value) if value is not None else None
+        return money(value)
+    unpriced = int(_get(row, counter) or 0)
+    if calls and unpriced >= calls:
+        return "unpriced"
+    return money(value, unpriced)
 
 
 def money(value: Decimal | float | None, unpriced: int | None = 0) -> str:

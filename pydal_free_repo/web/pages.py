@@ -16,7 +16,7 @@ from starlette.routing import Route
 from pydal_free_repo.web import charts
 from pydal_free_repo.web import params as P
 from pydal_free_repo.web.api import FILE_PATH, HISTORY_ID, WORKFLOW_ID, Reads
-from pydal_free_repo.web.jsonify import money
+from pydal_free_repo.web.jsonify import cost, money
 
 OVERVIEW_DAYS = P.days(14, minimum=1)
 COMPARE_DAYS = P.days(30, minimum=1)
@@ -32,6 +32,7 @@ def _render(request: Request, reads: Reads, template: str, **context: Any) -> Re
             "zone_source": reads.zone_source,
             "query": dict(request.query_params),
             "money": money,
+            "cost": cost,
             **context,
         },
     )
