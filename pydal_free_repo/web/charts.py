@@ -161,7 +161,7 @@ def bar_chart(
                 )
             base += value
         if totals[i] > 0 and len(categories) <= 31:
-            shown = fmt(totals[i]) if len(categories) <= 16 else ""
+            shown = (tick_fmt or fmt)(totals[i]) if len(categories) <= 16 else ""
             out.append(
                 f'<text class="total" x="{x + bar_w / 2:.1f}" y="{y_of(totals[i]) - 4:.1f}" '
                 f'text-anchor="middle" data-category="{_attr(category)}" '
