@@ -26,17 +26,12 @@ from psycopg.rows import AsyncRowFactory, dict_row
 from psycopg_pool import AsyncConnectionPool, PoolClosed, PoolTimeout
 
 from pydal_free_repo import queries
-from pydal_free_repo.connection_settings import (
-    Params,
-    connection_kwargs,
-    secrets_of,
-    session_options,
-)
+from pydal_free_repo.connection_settings import Params, connection_kwargs, secrets_of
 from pydal_free_repo.dsn import resolve_dsn
 from pydal_free_repo.errors import DatabaseClosed, DatabaseUnavailable, NoRow, translate
 from pydal_free_repo.redact import redact_dsn
 
-__all__ = ["AsyncDatabase", "Params", "session_options"]
+__all__ = ["AsyncDatabase", "Params"]
 
 log = logging.getLogger(__name__)
 

@@ -25,17 +25,12 @@ from psycopg.rows import RowFactory, dict_row
 from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 
 from pydal_free_repo import queries
-from pydal_free_repo.connection_settings import (
-    Params,
-    connection_kwargs,
-    secrets_of,
-    session_options,
-)
+from pydal_free_repo.connection_settings import Params, connection_kwargs, secrets_of
 from pydal_free_repo.dsn import resolve_dsn
 from pydal_free_repo.errors import DatabaseClosed, DatabaseUnavailable, NoRow, translate
 from pydal_free_repo.redact import redact_dsn
 
-__all__ = ["Database", "Params", "session_options"]
+__all__ = ["Database", "Params"]
 
 log = logging.getLogger(__name__)
 

@@ -31,6 +31,7 @@ PAIRS = {
 
 # Whole words replaced everywhere (longest first, so AsyncConnectionPool is not cut short).
 NAMES = {
+    "AbstractAsyncContextManager": "AbstractContextManager",
     "AsyncConnectionPool": "ConnectionPool",
     "AsyncConnection": "Connection",
     "AsyncRowFactory": "RowFactory",
@@ -45,7 +46,6 @@ NAMES = {
     "async_repository": "repository",
     "asyncio.Lock": "threading.Lock",
     "import asyncio": "import threading",
-    "asyncio task": "thread",
     "__aenter__": "__enter__",
     "__aexit__": "__exit__",
 }

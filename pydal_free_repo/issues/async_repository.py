@@ -39,13 +39,7 @@ from pydal_free_repo.issues.records import (
     LlmCallRecorded,
     Status,
 )
-from pydal_free_repo.issues.tracking import (
-    ApiCallTracker,
-    LlmCallTracker,
-    error_text,
-    log,
-    status_code_of,
-)
+from pydal_free_repo.issues.tracking import ApiCallTracker, LlmCallTracker, Tracker, log
 from pydal_free_repo.rows import issues as rows
 from pydal_free_repo.rows.checks import choice, positive, required, window
 
@@ -189,53 +183,40 @@ class AsyncIssueHistory:
             recorded = await self.db.fetch_one("issues/record_file_modification", row, conn=conn)
         return int(recorded["id"])
 
-    @contextlib.asynccontextmanager
-    async def llm_call(
+    def llm_call(
         self, history_id: int, call_type: str, model: str, *, conn: Conn = None
-    ) -> AsyncIterator[LlmCallTracker]:
+    ) -> contextlib.AbstractAsyncContextManager[LlmCallTracker]:
         """Time the block and record it as an LLM call (``call.usage(...)`` inside); on an
         exception record the error, then re-raise. With ``conn``, the record is part of the
         caller's transaction (and goes if the caller rolls it back)."""
         call = LlmCallTracker(call_type, model)
-        started = time.monotonic()
-        try:
-            yield call
-        except BaseException as exc:
-            call.error_message = error_text(exc)
-            try:
-                await self.record_llm_call(
-                    history_id, duration_seconds=_since(started), conn=conn, **call.fields()
-                )
-            except Exception as failure:  # the caller's exception matters more
-                log.warning("could not record a failed call: %s", failure)
-            raise
-        await self.record_llm_call(
-            history_id, duration_seconds=_since(started), conn=conn, **call.fields()
-        )
+        return self._tracked(call, self.record_llm_call, history_id, conn)
 
-    @contextlib.asynccontextmanager
-    async def api_call(
+    def api_call(
         self, history_id: int, method: str, endpoint: str, *, conn: Conn = None
-    ) -> AsyncIterator[ApiCallTracker]:
+    ) -> contextlib.AbstractAsyncContextManager[ApiCallTracker]:
         """Time the block and record it as an API call (``call.status_code = ...`` inside);
         on an exception record the error and the status code it carries, then re-raise."""
         call = ApiCallTracker(method, endpoint)
+        return self._tracked(call, self.record_api_call, history_id, conn)
+
+    @contextlib.asynccontextmanager
+    async def _tracked(
+        self, call: Tracker, record: Any, history_id: int, conn: Conn
+    ) -> AsyncIterator[Tracker]:
         started = time.monotonic()
         try:
             yield call
         except BaseException as exc:
-            call.error_message = error_text(exc)
-            call.status_code = status_code_of(exc) or call.status_code
+            call.failed(exc)
             try:
-                await self.record_api_call(
+                await record(
                     history_id, duration_seconds=_since(started), conn=conn, **call.fields()
                 )
             except Exception as failure:  # the caller's exception matters more
                 log.warning("could not record a failed call: %s", failure)
             raise
-        await self.record_api_call(
-            history_id, duration_seconds=_since(started), conn=conn, **call.fields()
-        )
+        await record(history_id, duration_seconds=_since(started), conn=conn, **call.fields())
 
     # -- finishing --------------------------------------------------------------------
 

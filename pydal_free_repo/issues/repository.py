@@ -38,13 +38,7 @@ from pydal_free_repo.issues.records import (
     LlmCallRecorded,
     Status,
 )
-from pydal_free_repo.issues.tracking import (
-    ApiCallTracker,
-    LlmCallTracker,
-    error_text,
-    log,
-    status_code_of,
-)
+from pydal_free_repo.issues.tracking import ApiCallTracker, LlmCallTracker, Tracker, log
 from pydal_free_repo.rows import issues as rows
 from pydal_free_repo.rows.checks import choice, positive, required, window
 
@@ -188,53 +182,38 @@ class IssueHistory:
             recorded = self.db.fetch_one("issues/record_file_modification", row, conn=conn)
         return int(recorded["id"])
 
-    @contextlib.contextmanager
     def llm_call(
         self, history_id: int, call_type: str, model: str, *, conn: Conn = None
-    ) -> Iterator[LlmCallTracker]:
+    ) -> contextlib.AbstractContextManager[LlmCallTracker]:
         """Time the block and record it as an LLM call (``call.usage(...)`` inside); on an
         exception record the error, then re-raise. With ``conn``, the record is part of the
         caller's transaction (and goes if the caller rolls it back)."""
         call = LlmCallTracker(call_type, model)
-        started = time.monotonic()
-        try:
-            yield call
-        except BaseException as exc:
-            call.error_message = error_text(exc)
-            try:
-                self.record_llm_call(
-                    history_id, duration_seconds=_since(started), conn=conn, **call.fields()
-                )
-            except Exception as failure:  # the caller's exception matters more
-                log.warning("could not record a failed call: %s", failure)
-            raise
-        self.record_llm_call(
-            history_id, duration_seconds=_since(started), conn=conn, **call.fields()
-        )
+        return self._tracked(call, self.record_llm_call, history_id, conn)
 
-    @contextlib.contextmanager
     def api_call(
         self, history_id: int, method: str, endpoint: str, *, conn: Conn = None
-    ) -> Iterator[ApiCallTracker]:
+    ) -> contextlib.AbstractContextManager[ApiCallTracker]:
         """Time the block and record it as an API call (``call.status_code = ...`` inside);
         on an exception record the error and the status code it carries, then re-raise."""
         call = ApiCallTracker(method, endpoint)
+        return self._tracked(call, self.record_api_call, history_id, conn)
+
+    @contextlib.contextmanager
+    def _tracked(
+        self, call: Tracker, record: Any, history_id: int, conn: Conn
+    ) -> Iterator[Tracker]:
         started = time.monotonic()
         try:
             yield call
         except BaseException as exc:
-            call.error_message = error_text(exc)
-            call.status_code = status_code_of(exc) or call.status_code
+            call.failed(exc)
             try:
-                self.record_api_call(
-                    history_id, duration_seconds=_since(started), conn=conn, **call.fields()
-                )
+                record(history_id, duration_seconds=_since(started), conn=conn, **call.fields())
             except Exception as failure:  # the caller's exception matters more
                 log.warning("could not record a failed call: %s", failure)
             raise
-        self.record_api_call(
-            history_id, duration_seconds=_since(started), conn=conn, **call.fields()
-        )
+        record(history_id, duration_seconds=_since(started), conn=conn, **call.fields())
 
     # -- finishing --------------------------------------------------------------------
 

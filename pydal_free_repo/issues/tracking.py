@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +93,9 @@ class LlmCallTracker:
             if value is not None:
                 setattr(self, name, value)
 
+    def failed(self, exc: BaseException) -> None:
+        self.error_message = error_text(exc)
+
     def fields(self) -> dict[str, Any]:
         return {
             "call_type": self.call_type,
@@ -118,6 +121,10 @@ class ApiCallTracker:
         self.status_code: int | None = None
         self.error_message: str | None = None
 
+    def failed(self, exc: BaseException) -> None:
+        self.error_message = error_text(exc)
+        self.status_code = status_code_of(exc) or self.status_code
+
     def fields(self) -> dict[str, Any]:
         return {
             "api_method": self.method,
@@ -125,3 +132,6 @@ class ApiCallTracker:
             "status_code": self.status_code,
             "error_message": self.error_message,
         }
+
+
+Tracker = TypeVar("Tracker", LlmCallTracker, ApiCallTracker)

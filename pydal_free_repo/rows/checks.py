@@ -56,7 +56,7 @@ def field(state: Any, key: str) -> Any:
 
 
 def label(value: Any, name: str, *, max_length: int | None = None) -> str | None:
-    """An optional text column (VARCHAR(max_length), or TEXT without one)."""
+    """An optional text column (VARCHAR(max_length), or TEXT without one); "" is stored as NULL."""
     if value is None or value == "":
         return None
     cleaned = values.text(value)

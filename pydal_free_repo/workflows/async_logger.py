@@ -2,8 +2,8 @@
 
 ``start_workflow`` makes a run current, and ``node_context``, ``log_generation``,
 ``complete_workflow``, ``fail_workflow`` and ``cancel_workflow`` act on it unless given
-``workflow_id=``. The current run and the innermost open node are kept per asyncio task
-(and per thread) in context variables, so one logger shared by concurrent requests never
+``workflow_id=``. The current run and the innermost open node are kept per thread and
+per asyncio task in context variables, so one logger shared by concurrent requests never
 mixes their workflows; a node opened inside another records it as its parent. Every
 method runs named queries from ``sql/workflows/`` and returns frozen dataclasses from
 ``records``.
