@@ -20,10 +20,14 @@ module only holds the trackers and reads what an exception carries, and imports 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, TypeVar
+
+from pydal_free_repo.errors import InvalidValue
+from pydal_free_repo.rows.checks import http_status
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +46,9 @@ def status_code_of(exc: BaseException) -> int | None:
         getattr(exc, "code", None),
     )
     for value in candidates:
-        if isinstance(value, int) and not isinstance(value, bool) and 100 <= value <= 599:
-            return value
+        with contextlib.suppress(InvalidValue):
+            if value is not None:
+                return http_status(value)
     return None
 
 
