@@ -48,6 +48,7 @@ from functools import cache
 from typing import Any
 
 import psycopg
+from psycopg.rows import tuple_row
 from psycopg_pool import PoolClosed
 
 from pydal_free_repo import queries, values
@@ -62,6 +63,12 @@ QUERIES = {
     "llm_call_history": "writer/copy_llm_call_history",
     "bitbucket_api_history": "writer/copy_bitbucket_api_history",
     "generations": "writer/copy_generations",
+}
+RUN_ISSUE_KEYS = "writer/run_issue_keys"
+# The foreign key a row for an unknown run would break, named in the refusal.
+RUN_FOREIGN_KEYS = {
+    "llm_call_history": "fk_lch_history_id",
+    "bitbucket_api_history": "fk_bah_history_id",
 }
 # How many refused rows are kept for inspection (all are counted).
 REJECTED_KEPT = 1000
@@ -208,6 +215,32 @@ def _is_data_error(exc: BaseException) -> bool:
     return isinstance(exc, psycopg.ProgrammingError) and exc.sqlstate is None
 
 
+def _with_issue_keys(
+    conn: psycopg.Connection, table: str, rows: Iterable[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[RejectedRow]]:
+    """The rows with their run's issue_key added (the distribution column on Citus), and
+    the rows whose run does not exist, refused: one lookup for the whole batch."""
+    rows = list(rows)
+    ids = sorted({row["history_id"] for row in rows})
+    statement = queries.load(RUN_ISSUE_KEYS).composed()
+    with conn.cursor(row_factory=tuple_row) as cur:
+        keys = dict(cur.execute(statement, {"history_ids": ids}).fetchall())
+    keyed = [
+        {**row, "issue_key": keys[row["history_id"]]} for row in rows if row["history_id"] in keys
+    ]
+    refused = [
+        RejectedRow(
+            table,
+            row,
+            f"referenced row does not exist ({RUN_FOREIGN_KEYS[table]} on {table}): "
+            f"no issue history row with id {row['history_id']}",
+        )
+        for row in rows
+        if row["history_id"] not in keys
+    ]
+    return keyed, refused
+
+
 class BufferedWriter:
     """Queue rows for ``llm_call_history``, ``bitbucket_api_history`` and ``generations``
     and write them in the background with COPY. See the module documentation for the
@@ -279,7 +312,8 @@ class BufferedWriter:
             raise InvalidTransition("the writer is closed (or its database pool was closed)")
         if table not in QUERIES:
             raise InvalidValue(f"the writer does not write {table!r} (one of {', '.join(QUERIES)})")
-        missing = [name for name in columns(table) if name not in row]
+        # issue_key is the run's: the writer adds it per batch (_with_issue_keys).
+        missing = [name for name in columns(table) if name not in row and name != "issue_key"]
         if missing:
             raise InvalidValue(f"{table} row lacks {', '.join(missing)}: build it with *_row()")
         # Counted before it is queued, so the thread can never settle an uncounted row.
@@ -494,6 +528,8 @@ class BufferedWriter:
         names = columns(table)
         rejected: list[RejectedRow] = []
         with self.db.pool.connection(timeout=self.connect_timeout) as conn:
+            if "issue_key" in names:
+                rows, rejected = _with_issue_keys(conn, table, rows)
             if not one_by_one:
                 with conn.cursor() as cur, cur.copy(statement) as copy:
                     for row in rows:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 from psycopg.rows import class_row
@@ -48,6 +48,8 @@ Conn = psycopg.Connection | None
 # A claim that loses a race reads the winner's row in a new statement; if that row is
 # gone too (failed by the reaper in between), the claim is simply tried again.
 _CLAIM_ATTEMPTS = 5
+
+T = TypeVar("T")
 
 
 class IssueHistory:
@@ -122,12 +124,13 @@ class IssueHistory:
             "error_message": values.text(error_message),
         }
         with self._for_run(history_id):
-            return self.db.fetch_one(
+            recorded = self.db.fetch_one(
                 "issues/record_llm_call",
                 params,
                 conn=conn,
                 row_factory=class_row(LlmCallRecorded),
             )
+        return _recorded(recorded, history_id)
 
     def record_api_call(
         self,
@@ -158,7 +161,7 @@ class IssueHistory:
         }
         with self._for_run(history_id):
             row = self.db.fetch_one("issues/record_api_call", params, conn=conn)
-        return row["id"]
+        return _recorded(row, history_id)["id"]
 
     def record_file_modification(
         self,
@@ -188,7 +191,7 @@ class IssueHistory:
         }
         with self._for_run(history_id):
             row = self.db.fetch_one("issues/record_file_modification", params, conn=conn)
-        return row["id"]
+        return _recorded(row, history_id)["id"]
 
     @contextlib.contextmanager
     def llm_call(
@@ -295,8 +298,10 @@ class IssueHistory:
         if row is None:
             raise NotFound(f"no issue history row with id {history_id}")
         if not row["updated"]:
+            # 'processing' here: another caller finished it between our snapshot and our update.
+            now = row["previous_status"] if row["previous_status"] != "processing" else "finished"
             raise InvalidTransition(
-                f"issue history {history_id} is {row['previous_status']}, not processing: "
+                f"issue history {history_id} is {now}, not processing: "
                 f"it cannot be marked {result_status}"
             )
         return Finished(
@@ -415,6 +420,14 @@ class IssueHistory:
             yield
         except NotFound as exc:
             raise NotFound(f"no issue history row with id {history_id}") from exc
+
+
+def _recorded(row: T | None, history_id: int) -> T:
+    """The row a record_* statement returned; none means the run does not exist (the
+    statement reads the run to copy its issue_key, so it inserts nothing then)."""
+    if row is None:
+        raise NotFound(f"no issue history row with id {history_id}")
+    return row
 
 
 def _claim(row: Mapping[str, Any], issue_key: str) -> Claim:
