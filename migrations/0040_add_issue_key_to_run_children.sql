@@ -6,6 +6,9 @@
 -- a unique index only when it contains the distribution column (see the header of
 -- sql/admin/citus.sql for the whole design).
 --
+-- TEXT, not the run's VARCHAR(50): the run's column is the one that enforces the length,
+-- and on Citus both become TEXT (sql/admin/citus.sql says why).
+--
 -- On plain PostgreSQL the column is informational: the package's write paths fill it
 -- from the run (sql/issues/record_*.sql look it up in the same statement; the buffered
 -- writer looks up each batch's runs once). Rows written before this migration keep NULL;
@@ -21,13 +24,13 @@
 SET LOCAL lock_timeout = '1s';
 
 ALTER TABLE file_modification_history
-    ADD COLUMN issue_key VARCHAR(50);
+    ADD COLUMN issue_key TEXT;
 
 ALTER TABLE llm_call_history
-    ADD COLUMN issue_key VARCHAR(50);
+    ADD COLUMN issue_key TEXT;
 
 ALTER TABLE bitbucket_api_history
-    ADD COLUMN issue_key VARCHAR(50);
+    ADD COLUMN issue_key TEXT;
 
 COMMENT ON COLUMN file_modification_history.issue_key IS
     'The issue_key of the run (history_id), copied on write: the distribution column on Citus. '

@@ -152,36 +152,6 @@ BEGIN
 END;
 $$;
 
--- 1b. The workers need the functions the shard triggers call (pfr_price_at, pfr_llm_cost,
---     ...): Citus copies a trigger's own function to the workers, not what its body calls.
---     Every pfr_* function is offered; one whose body needs a coordinator-only table (the
---     rollup functions) cannot be created on a worker and stays on the coordinator.
-DO $$
-DECLARE
-    v_function RECORD;
-BEGIN
-    FOR v_function IN
-        SELECT p.oid::REGPROCEDURE AS signature
-        FROM pg_proc AS p
-        JOIN pg_namespace AS n ON n.oid = p.pronamespace
-        WHERE n.nspname = current_schema()
-          AND p.proname LIKE 'pfr\_%'
-          AND p.prokind = 'f'
-          AND NOT EXISTS (
-            SELECT 1 FROM pg_dist_object AS o
-            WHERE o.classid = 'pg_proc'::REGCLASS AND o.objid = p.oid
-          )
-        ORDER BY 1
-    LOOP
-        BEGIN
-            PERFORM create_distributed_function(v_function.signature);
-        EXCEPTION WHEN OTHERS THEN
-            RAISE NOTICE 'citus.sql: % stays on the coordinator (%)', v_function.signature, SQLERRM;
-        END;
-    END LOOP;
-END;
-$$;
-
 -- 2. The rollup marker triggers (statement triggers of migration 0010, on the tables and
 --    their default partitions) go; see TRIGGERS above.
 DO $$
@@ -237,6 +207,47 @@ BEGIN
     UPDATE pfr_citus_foreign_keys
     SET definition = 'FOREIGN KEY (workflow_id, node_id) REFERENCES nodes (workflow_id, id)'
     WHERE constraint_name = 'fk_generations_node_id';
+END;
+$$;
+
+-- issue_key becomes TEXT on the runs (the children's copy is TEXT already), with its
+-- 50-character rule kept as a CHECK. With VARCHAR, the query PostgreSQL runs to validate
+-- a foreign key compares issue_key::text on both sides, and Citus 13 does not recognise
+-- that as a join on the distribution column: every new monthly partition of a child
+-- table would fail to be created. VARCHAR to TEXT rewrites nothing and keeps the indexes;
+-- views that read the column are dropped and made again around it (their definitions,
+-- comments kept).
+DO $$
+DECLARE
+    v_view RECORD;
+BEGIN
+    IF (SELECT atttypid FROM pg_attribute
+        WHERE attrelid = 'issue_processing_history'::REGCLASS AND attname = 'issue_key') = 'text'::REGTYPE THEN
+        RETURN;
+    END IF;
+    CREATE TEMP TABLE pfr_citus_views ON COMMIT DROP AS
+    SELECT DISTINCT v.oid::REGCLASS::TEXT AS name, pg_get_viewdef(v.oid) AS definition,
+           obj_description(v.oid, 'pg_class') AS comment
+    FROM pg_depend AS d
+    JOIN pg_rewrite AS r ON r.oid = d.objid
+    JOIN pg_class AS v ON v.oid = r.ev_class
+    JOIN pg_attribute AS a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+    WHERE d.classid = 'pg_rewrite'::REGCLASS
+      AND d.refobjid = 'issue_processing_history'::REGCLASS
+      AND a.attname = 'issue_key'
+      AND v.oid <> d.refobjid;
+    FOR v_view IN SELECT * FROM pfr_citus_views LOOP
+        EXECUTE format('DROP VIEW %s', v_view.name);
+    END LOOP;
+    ALTER TABLE issue_processing_history ALTER COLUMN issue_key TYPE TEXT;
+    ALTER TABLE issue_processing_history
+        ADD CONSTRAINT check_iph_issue_key_length CHECK (char_length(issue_key) <= 50);
+    FOR v_view IN SELECT * FROM pfr_citus_views LOOP
+        EXECUTE format('CREATE VIEW %s AS %s', v_view.name, v_view.definition);
+        IF v_view.comment IS NOT NULL THEN
+            EXECUTE format('COMMENT ON VIEW %s IS %L', v_view.name, v_view.comment);
+        END IF;
+    END LOOP;
 END;
 $$;
 
@@ -314,7 +325,87 @@ $$;
 
 DROP TABLE pfr_citus_foreign_keys;
 
--- 5. The dashboard's views, as the raw aggregates they equal (see TRIGGERS above). Same
+-- 5. The workers need the functions the shard triggers call (pfr_price_at, pfr_llm_cost,
+--     ...): Citus copies a trigger's own function to the workers, not what its body calls.
+--     Every pfr_* function is offered, now that the reference tables (whose row types some
+--     take, like pfr_price_at's model_pricing) exist on the workers; one whose body needs a
+--     coordinator-only table (the rollup functions) cannot be created on a worker and stays
+--     on the coordinator. Then every pfr_* function a trigger function calls must be there.
+DO $$
+DECLARE
+    v_function RECORD;
+BEGIN
+    FOR v_function IN
+        SELECT p.oid::REGPROCEDURE AS signature
+        FROM pg_proc AS p
+        JOIN pg_namespace AS n ON n.oid = p.pronamespace
+        WHERE n.nspname = current_schema()
+          AND p.proname LIKE 'pfr\_%'
+          AND p.prokind = 'f'
+          AND NOT EXISTS (
+            SELECT 1 FROM pg_dist_object AS o
+            WHERE o.classid = 'pg_proc'::REGCLASS AND o.objid = p.oid
+          )
+        ORDER BY 1
+    LOOP
+        BEGIN
+            PERFORM create_distributed_function(v_function.signature);
+        EXCEPTION WHEN OTHERS THEN
+            RAISE NOTICE 'citus.sql: % stays on the coordinator (%)', v_function.signature, SQLERRM;
+        END;
+    END LOOP;
+END;
+$$;
+
+DO $$
+DECLARE
+    v_missing TEXT;
+BEGIN
+    SELECT string_agg(DISTINCT called.name, ', ')
+    INTO v_missing
+    FROM pg_trigger AS t
+    JOIN pg_proc AS f ON f.oid = t.tgfoid
+    CROSS JOIN LATERAL (
+        SELECT m[1] AS name FROM regexp_matches(f.prosrc, '(pfr_[a-z0-9_]+)\s*\(', 'g') AS m
+    ) AS called
+    JOIN pg_proc AS p ON p.proname = called.name
+    WHERE NOT t.tgisinternal
+      AND NOT EXISTS (
+        SELECT 1 FROM pg_dist_object AS o
+        WHERE o.classid = 'pg_proc'::REGCLASS AND o.objid = p.oid
+      );
+    IF v_missing IS NOT NULL THEN
+        RAISE EXCEPTION 'citus.sql: trigger functions call %, which could not be created on the workers', v_missing;
+    END IF;
+END;
+$$;
+
+-- 5b. The functions that make or move partitions (pfr_ensure_partitions and the like: their
+--     bodies run CREATE TABLE / ATTACH / DETACH) run their DDL on one connection per worker.
+--     In parallel mode, a transaction that creates partitions of several co-located tables
+--     deadlocks with itself on the workers (Citus cancels it as a distributed deadlock).
+--     A later migration that replaces such a function drops this setting: run the script
+--     again after migrating (as the header says).
+DO $$
+DECLARE
+    v_function RECORD;
+BEGIN
+    FOR v_function IN
+        SELECT p.oid::REGPROCEDURE AS signature
+        FROM pg_proc AS p
+        JOIN pg_namespace AS n ON n.oid = p.pronamespace
+        WHERE n.nspname = current_schema()
+          AND p.proname LIKE 'pfr\_%'
+          AND p.prosrc ~* '(CREATE TABLE|ATTACH PARTITION|DETACH PARTITION)'
+          AND NOT coalesce('citus.multi_shard_modify_mode=sequential' = ANY (p.proconfig), FALSE)
+    LOOP
+        EXECUTE format('ALTER FUNCTION %s SET citus.multi_shard_modify_mode = %L',
+                       v_function.signature, 'sequential');
+    END LOOP;
+END;
+$$;
+
+-- 6. The dashboard's views, as the raw aggregates they equal (see TRIGGERS above). Same
 --    names, columns and types, so every query of sql/ reads them unchanged.
 CREATE OR REPLACE VIEW v_issues_hourly AS
 SELECT
@@ -403,7 +494,7 @@ SELECT
     np.last_run_at
 FROM v_node_performance AS np;
 
--- 6. Where every table of the schema now is (the "kind" column is what to check).
+-- 7. Where every table of the schema now is (the "kind" column is what to check).
 SELECT
     c.relname AS table_name,
     COALESCE(ct.citus_table_type, 'local (coordinator)') AS kind,
