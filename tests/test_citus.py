@@ -375,37 +375,3 @@ def test_vacuum_reaper_and_rollups_jobs_succeed_on_the_cluster(cdb, citus_dsn):
         " WHERE relid = '%s'::REGCLASS AND last_vacuum IS NOT NULL$$)",
     )[0]
     assert done
-
-
-def test_an_old_month_moved_to_columnar_is_smaller_and_reads_the_same(issues, cdb, citus_dsn):
-    claims = [issues.claim({"key": key("COLUMNAR")}) for _ in range(8)]
-    month = dt.datetime(2032, 1, 10, tzinfo=dt.timezone.utc)
-    assert run_job(cdb, "partitions", JobsConfig(), now=month).status == "succeeded"
-    writer = BufferedWriter(cdb, batch_size=2000)
-    with writer:
-        for i in range(6000):
-            writer.llm_call(
-                claims[i % 8].history_id,
-                "code_diff",
-                "gpt-4o",
-                prompt_tokens=1000 + i % 7,
-                completion_tokens=100,
-                created_at=month + dt.timedelta(seconds=i),
-            )
-        writer.flush(timeout=300)
-    totals = "SELECT COUNT(*), SUM(estimated_cost), SUM(total_tokens) FROM llm_call_history_p203201"
-    size = "SELECT citus_total_relation_size('llm_call_history_p203201')"
-    before_rows, before_size = rows(citus_dsn, totals), rows(citus_dsn, size)[0][0]
-    with psycopg.connect(citus_dsn, autocommit=True) as conn:
-        conn.execute(
-            "CALL alter_old_partitions_set_access_method('llm_call_history', %s, 'columnar')",
-            (dt.datetime(2032, 2, 1, tzinfo=dt.timezone.utc),),
-        )
-    assert rows(
-        citus_dsn,
-        "SELECT access_method FROM citus_tables"
-        " WHERE table_name = 'llm_call_history_p203201'::REGCLASS",
-    ) == [("columnar",)]
-    after_size = rows(citus_dsn, size)[0][0]
-    assert rows(citus_dsn, totals) == before_rows
-    assert after_size < before_size, (before_size, after_size)

@@ -94,6 +94,10 @@ BEGIN
 END;
 $$;
 
+-- Columnar storage for old months (CALL alter_old_partitions_set_access_method(...), see
+-- docs/SCALING.md); Citus creates the extension on the workers too.
+CREATE EXTENSION IF NOT EXISTS citus_columnar;
+
 SET citus.enable_unsafe_triggers = on;
 -- DDL on a distributed table in one transaction with other work: use one connection per
 -- worker, so that later statements in the same transaction see what earlier ones did.
