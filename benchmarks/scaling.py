@@ -46,6 +46,7 @@ class Scaling:
     writes: dict[str, dict[str, float]] = field(default_factory=dict)  # path -> mode -> rows/s
     bytes_per_call: dict[str, dict[str, float]] = field(default_factory=dict)
     dashboard: list[dict[str, Any]] = field(default_factory=list)  # rows, mode, read, seconds
+    columnar: dict[str, int] = field(default_factory=dict)  # heap / columnar bytes, rows
 
 
 def _psql(dsn: str, *args: str) -> None:
@@ -208,6 +209,27 @@ def _load_calls(dsn: str, total: int, citus: bool) -> None:
         conn.execute("VACUUM ANALYZE")
 
 
+def columnar_sizes(dsn: str, rows: int) -> dict[str, int]:
+    """Bytes of the same LLM calls (the oldest ``rows``) as a heap and as a columnar table:
+    what moving an old month to columnar would save (the partitions themselves cannot move
+    while they carry foreign keys, see docs/SCALING.md)."""
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS citus_columnar")
+        sizes = {"rows": rows}
+        for method in ("heap", "columnar"):
+            conn.execute(f"DROP TABLE IF EXISTS pfr_scaling_{method}")
+            conn.execute(
+                f"CREATE TABLE pfr_scaling_{method} USING {method} AS"
+                " SELECT * FROM llm_call_history ORDER BY created_at LIMIT %s",
+                (rows,),
+            )
+            sizes[method] = conn.execute(
+                f"SELECT pg_total_relation_size('pfr_scaling_{method}')"
+            ).fetchone()[0]
+            conn.execute(f"DROP TABLE pfr_scaling_{method}")
+        return sizes
+
+
 def _dashboard(dsn: str, reps: int) -> dict[str, float]:
     db = Database.connect(dsn, max_size=2)
     try:
@@ -248,6 +270,7 @@ def run(scale: float, *, quiet: bool = False) -> Scaling:
             log(f"scaling: write paths, {mode}", quiet=quiet)
             for path, rate in _writes(dsn, calls, copied, claims).items():
                 result.writes.setdefault(path, {})[mode] = rate
+                log(f"  {path}: {rate:,.0f} rows/s", quiet=quiet)
             log(f"scaling: bytes per call, {mode}", quiet=quiet)
             result.bytes_per_call[mode] = _bytes_per_call(
                 dsn, max(500, round(20_000 * scale)), mode == "citus"
@@ -269,6 +292,8 @@ def run(scale: float, *, quiet: bool = False) -> Scaling:
                             "load": load,
                         }
                     )
+                    log(f"  {read}: {seconds:.3f} s (load {load:.0f} s)", quiet=quiet)
+        result.columnar = columnar_sizes(single, steps[0])
     finally:
         stop()
     if not quiet:
@@ -301,4 +326,12 @@ def markdown(result: Scaling) -> str:
             if s is None or c is None:
                 continue
             lines.append(f"| {rows:,} | {read} | {s:.3f} | {c:.3f} | {c / s:.2f} |")
+    if result.columnar:
+        c = result.columnar
+        lines += [
+            "",
+            f"Columnar: {c['rows']:,} LLM calls take {c['heap']:,} bytes as a heap table and"
+            f" {c['columnar']:,} bytes as a columnar one"
+            f" ({c['heap'] / c['columnar']:.1f}x smaller).",
+        ]
     return "\n".join(lines)
