@@ -276,6 +276,8 @@ def run(scale: float, *, quiet: bool = False) -> Scaling:
                 dsn, max(500, round(20_000 * scale)), mode == "citus"
             )
         steps = [max(10_000, round(n * scale)) for n in (1_000_000, 3_000_000, 10_000_000)]
+        if os.environ.get("PFR_SCALING_STEPS"):  # e.g. 1000000,3000000: dashboard sizes as given
+            steps = [int(n) for n in os.environ["PFR_SCALING_STEPS"].split(",")]
         for total in steps:
             for mode, dsn in (("single", single), ("citus", dist)):
                 log(f"scaling: dashboard at {total:,} LLM calls, {mode}", quiet=quiet)
