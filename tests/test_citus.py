@@ -23,8 +23,11 @@ from pydal_free_repo.config import JobsConfig, Retention
 from pydal_free_repo.errors import InvalidTransition, NotFound
 from pydal_free_repo.jobs.runner import run_job
 
-# Ports 56110-56112 unless set: away from the default 56000 and from other suites' servers.
-PORT = int(os.environ.get("PFR_CITUS_TEST_PORT", "56110"))
+# Ports 56110-56112 unless set: away from the default 56000 and from other suites' servers;
+# under pytest-xdist each worker that runs these tests gets its own cluster and ports.
+_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+PORT = int(os.environ.get("PFR_CITUS_TEST_PORT", "56110")) + 3 * _WORKER
+pytestmark = pytest.mark.xdist_group("citus")
 DIRECTORY = f"/tmp/pfr-citus-{PORT}"
 
 HISTORY_TABLES = {
