@@ -47,6 +47,9 @@
 --       The package deletes nodes only with their workflow (retention), whose cascade
 --       deletes the generations in the same statement; deleting one node that has
 --       generations is refused on Citus instead of unlinking them.
+--   issue_processing_history.issue_key VARCHAR(50) -> TEXT with a CHECK of its length
+--       (with VARCHAR, the foreign-key check PostgreSQL runs when a new monthly partition is
+--       made compares issue_key::text, which Citus does not take for a co-located join)
 -- Foreign keys to model_pricing and users are dropped before those become reference
 -- tables and added back afterwards (distributed -> reference is allowed).
 --
