@@ -16,10 +16,10 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks import claims, dashboard, generate, ingest, report, retention, scaling
+from benchmarks import claims, dashboard, generate, ingest, report, retention, scaling, web
 from benchmarks.common import Server, log
 
-BENCHMARKS = ("ingest", "dashboard", "retention", "claims")
+BENCHMARKS = ("ingest", "dashboard", "retention", "claims", "web")
 # Run only when named (--only scaling): it starts a 3-node Citus cluster, which needs root.
 EXTRA = ("scaling",)
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
@@ -84,8 +84,15 @@ def run(argv: list[str] | None = None) -> report.Results:
     if "claims" in chosen:
         log(f"4. claims, {n['claim_keys']:,} distinct + {n['claim_keys']:,} colliding", quiet=quiet)
         results.claims = claims.run(server, n["claim_keys"], n["claim_keys"], quiet=quiet)
+    if "web" in chosen:
+        log("5. dashboard overview page (pfr serve), server-side", quiet=quiet)
+        if results.dataset is None:
+            results.dataset = generate.ensure(
+                server, scale, regenerate=args.regenerate, quiet=quiet
+            )
+        results.web = web.run(results.dataset.dsn, reps=reps, quiet=quiet)
     if "scaling" in chosen:
-        log("5. single node against a 3-node Citus cluster (docs/SCALING.md)", quiet=quiet)
+        log("6. single node against a 3-node Citus cluster (docs/SCALING.md)", quiet=quiet)
         scaling.run(scale, quiet=quiet)
     results.seconds = time.perf_counter() - began
     text = report.markdown(results)
