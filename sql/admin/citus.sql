@@ -46,7 +46,8 @@
 --       of SET NULL: Citus refuses SET NULL on a key that holds the distribution column.
 --       The package deletes nodes only with their workflow (retention), whose cascade
 --       deletes the generations in the same statement; deleting one node that has
---       generations is refused on Citus instead of unlinking them.
+--       generations is refused on Citus instead of unlinking them. The same for
+--       fk_nodes_parent_node_id (parent_node_id) -> (workflow_id, parent_node_id).
 --   issue_processing_history.issue_key VARCHAR(50) -> TEXT with a CHECK of its length
 --       (with VARCHAR, the foreign-key check PostgreSQL runs when a new monthly partition is
 --       made compares issue_key::text, which Citus does not take for a co-located join)
@@ -214,6 +215,9 @@ BEGIN
     UPDATE pfr_citus_foreign_keys
     SET definition = 'FOREIGN KEY (workflow_id, node_id) REFERENCES nodes (workflow_id, id)'
     WHERE constraint_name = 'fk_generations_node_id';
+    UPDATE pfr_citus_foreign_keys
+    SET definition = 'FOREIGN KEY (workflow_id, parent_node_id) REFERENCES nodes (workflow_id, id)'
+    WHERE constraint_name = 'fk_nodes_parent_node_id';
 END;
 $$;
 
