@@ -17,8 +17,8 @@ from psycopg.rows import AsyncRowFactory, dict_row
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from pydal_free_repo import queries
-from pydal_free_repo.database import Params, _secrets_of, connection_kwargs
-from pydal_free_repo.dsn import resolve_dsn
+from pydal_free_repo.database import Params, connection_kwargs
+from pydal_free_repo.dsn import resolve_dsn, secrets_of
 from pydal_free_repo.errors import DatabaseUnavailable, translate
 from pydal_free_repo.redact import redact_dsn
 
@@ -33,7 +33,7 @@ class AsyncDatabase:
     def __init__(self, dsn: str, pool: AsyncConnectionPool):
         self.dsn = dsn
         self.pool = pool
-        self._secrets = _secrets_of(dsn)
+        self._secrets = secrets_of(dsn)
 
     @classmethod
     async def connect(

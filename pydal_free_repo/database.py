@@ -19,7 +19,7 @@ from psycopg.rows import RowFactory, dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from pydal_free_repo import queries
-from pydal_free_repo.dsn import conninfo_params, resolve_dsn
+from pydal_free_repo.dsn import conninfo_params, resolve_dsn, secrets_of
 from pydal_free_repo.errors import ConfigurationError, DatabaseUnavailable, translate
 from pydal_free_repo.redact import redact_dsn
 
@@ -35,7 +35,7 @@ class Database:
     def __init__(self, dsn: str, pool: ConnectionPool):
         self.dsn = dsn
         self.pool = pool
-        self._secrets = _secrets_of(dsn)
+        self._secrets = secrets_of(dsn)
 
     @classmethod
     def connect(
@@ -185,11 +185,3 @@ def connection_kwargs(
         own = session_options(statement_timeout=statement_timeout)
         kwargs["options"] = f"{given['options']} {own}" if given.get("options") else own
     return kwargs
-
-
-def _secrets_of(dsn: str) -> tuple[str, ...]:
-    try:
-        password = conninfo_params(dsn).get("password")
-    except Exception:
-        return ()
-    return (password,) if password else ()

@@ -9,6 +9,8 @@ import sys
 from pydal_free_repo import config as jobs_config
 from pydal_free_repo.cli.context import Context
 from pydal_free_repo.cli.output import add_json_flag, emit, print_json, print_table
+from pydal_free_repo.errors import ConfigurationError
+from pydal_free_repo.redact import redact_dsn
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -36,11 +38,37 @@ def register(commands: argparse._SubParsersAction) -> None:
     add_json_flag(backup)
     backup.set_defaults(handler=run_backup)
 
-    restore = commands.add_parser("restore", help="restore a backup into an empty database")
-    restore.add_argument("file", help="a .dump file made by `pfr backup`")
-    restore.add_argument("--target-dsn", required=True, help="the database to restore into")
+    restore = commands.add_parser(
+        "restore",
+        help="restore a logical backup into an empty database, or a physical one to a moment",
+        description="pfr restore FILE (--target-db NAME | --target-dsn DSN) [--clean]: a "
+        "`pfr backup` dump into a database. pfr restore --to-time TIME --data-dir DIR: a new "
+        "server recovered to TIME from the physical backups and WAL archive; prints its DSN.",
+    )
+    restore.add_argument("file", nargs="?", help="a .dump file made by `pfr backup`")
+    target = restore.add_mutually_exclusive_group()
+    target.add_argument("--target-dsn", help="the database to restore into")
+    target.add_argument(
+        "--target-db",
+        metavar="NAME",
+        help="a database on the same server as --dsn (the embedded one by default); "
+        "created when missing",
+    )
     restore.add_argument(
         "--clean", action="store_true", help="drop the archive's objects in a non-empty target"
+    )
+    restore.add_argument(
+        "--no-checksum",
+        action="store_true",
+        help="restore a dump that has no (or an unreadable) .sha256 file beside it",
+    )
+    restore.add_argument(
+        "--to-time",
+        metavar="TIME",
+        help="point-in-time recovery: e.g. '2026-12-01 10:15:00+00' (see `pfr backup list`)",
+    )
+    restore.add_argument(
+        "--data-dir", metavar="DIR", help="with --to-time: the new data directory to create"
     )
     _add_config(restore)
     add_json_flag(restore)
@@ -119,15 +147,27 @@ def run_backup(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def run_restore(args: argparse.Namespace, ctx: Context) -> int:
-    from pydal_free_repo.restore import restore
+    settings = jobs_config.load(args.config)
+    if args.to_time is not None:
+        return _restore_to_time(args, ctx, settings)
+    from pydal_free_repo.restore import restore, target_database
 
+    if not args.file:
+        raise ConfigurationError("give the dump FILE to restore, or --to-time TIME --data-dir DIR")
+    if args.target_db:
+        target = target_database(ctx.dsn, args.target_db)
+    elif args.target_dsn:
+        target = args.target_dsn
+    else:
+        raise ConfigurationError("say where to restore: --target-db NAME or --target-dsn DSN")
     done = restore(
-        args.file, args.target_dsn, clean=args.clean, config=jobs_config.load(args.config)
+        args.file, target, clean=args.clean, verify=not args.no_checksum, config=settings
     )
+    done["target"] = redact_dsn(target)
     if args.json:
         print_json(done)
     else:
-        print(f"restored {done['file']}")
+        print(f"restored {done['file']} into {done['target']}")
     return 0
 
 
