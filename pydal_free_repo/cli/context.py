@@ -20,6 +20,11 @@ class Context:
         self._db: Database | None = None
 
     @property
+    def given_dsn(self) -> str | None:
+        """The --dsn given on the command line, if any."""
+        return self._given
+
+    @property
     def dsn(self) -> str:
         if self._resolved is None:
             self._resolved = resolve_dsn(self._given)
