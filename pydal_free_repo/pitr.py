@@ -162,7 +162,9 @@ def _rebuild(chain: list[physical.BaseBackup], data_dir: Path) -> None:
     else:
         combine = choose_tool("pg_combinebackup", chain[-1].server_major)
         run_tool(
-            [combine.path, *[str(b.path) for b in chain], f"--output={data_dir}"],
+            # --no-sync: the server syncs the whole data directory itself before it starts
+            # recovering a backup (recovery_init_sync_method), so syncing here is twice.
+            [combine.path, "--no-sync", *[str(b.path) for b in chain], f"--output={data_dir}"],
             None,
             PROMOTE_TIMEOUT_SECONDS,
             "",

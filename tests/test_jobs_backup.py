@@ -12,14 +12,14 @@ from conftest import dsn_for
 from psycopg import sql
 
 from pydal_free_repo import embedded
+from pydal_free_repo.backup_files import sha256_of
 from pydal_free_repo.cli import main
 from pydal_free_repo.config import Backup, JobsConfig
-from pydal_free_repo.errors import ConfigurationError, InvalidTransition, InvalidValue
-from pydal_free_repo.backup_files import sha256_of
 from pydal_free_repo.dsn import client_connection
+from pydal_free_repo.errors import ConfigurationError, InvalidTransition, InvalidValue
 from pydal_free_repo.jobs import backup
-from pydal_free_repo.pgtools import choose_tool
 from pydal_free_repo.jobs.runner import run_job
+from pydal_free_repo.pgtools import choose_tool
 from pydal_free_repo.restore import restore
 
 TABLES = """

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from pydal_free_repo import routing
 from pydal_free_repo.database import Database
 from pydal_free_repo.dsn import resolve_dsn
 
@@ -33,7 +34,8 @@ class Context:
     @property
     def db(self) -> Database:
         if self._db is None:
-            self._db = Database.connect(
+            # With DATABASE_READ_URL, read-only queries go to that standby (routing.py).
+            self._db = routing.connect(
                 self.dsn,
                 min_size=1,
                 max_size=4,
