@@ -1,4 +1,4 @@
-"""``pfr replica create|stop --data-dir DIR``: a streaming standby of the embedded server."""
+"""``pfr replica create --data-dir DIR``: a streaming standby of the embedded server."""
 
 from __future__ import annotations
 
@@ -21,9 +21,6 @@ def register(commands: argparse._SubParsersAction) -> None:
     create.add_argument("--data-dir", required=True, metavar="DIR", help="a new, short path")
     add_json_flag(create)
     create.set_defaults(handler=run_create)
-    stop = sub.add_parser("stop", help="stop the standby of DIR")
-    stop.add_argument("--data-dir", required=True, metavar="DIR")
-    stop.set_defaults(handler=run_stop)
 
 
 def run_create(args: argparse.Namespace, ctx: Context) -> int:
@@ -34,12 +31,4 @@ def run_create(args: argparse.Namespace, ctx: Context) -> int:
         print_json({"dsn": uri, "data_dir": str(Path(args.data_dir).resolve())})
     else:
         print(uri)
-    return 0
-
-
-def run_stop(args: argparse.Namespace, ctx: Context) -> int:
-    from pydal_free_repo import embedded
-
-    stopped = embedded.stop(args.data_dir)
-    print(f"standby in {args.data_dir} {'stopped' if stopped else 'was not running'}")
     return 0
