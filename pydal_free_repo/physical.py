@@ -1,10 +1,10 @@
 """Physical base backups: ``pg_basebackup`` into a directory, verified, listed, rotated.
 
 Each backup is a plain-format ``pg_basebackup`` (with the WAL it needs, ``-X stream``)
-in ``<dir>/<UTC time>-full`` or ``-incr``. It is written under a hidden ``.partial`` name,
-checked with ``pg_verifybackup``, given a ``pfr-backup.json`` (kind, parent, when it
-started and finished, its first WAL segment) written last, and only then renamed: a
-directory without the ``.partial`` mark is a complete, verified backup.
+in ``<dir>/<UTC time, to the microsecond>-full`` or ``-incr``. It is written under a
+hidden ``.partial`` name, checked with ``pg_verifybackup``, given a ``pfr-backup.json``
+(kind, parent, when it started and finished, its first WAL segment) written last, and
+only then renamed: a directory without the ``.partial`` mark is a complete, verified backup.
 
 Incremental backups (PostgreSQL 17+ with ``summarize_wal = on``, which the embedded
 server has) hold only the blocks changed since their parent; a chain is one full backup
@@ -34,7 +34,7 @@ from pydal_free_repo.errors import PfrError
 from pydal_free_repo.pgtools import choose_tool, run_tool
 
 METADATA = "pfr-backup.json"
-_NAME = re.compile(r"^\d{8}T\d{6}Z-(full|incr)$")
+_NAME = re.compile(r"^\d{8}T\d{12}Z-(full|incr)$")
 _START = re.compile(r"START WAL LOCATION: \S+ \(file ([0-9A-F]{24})\)")
 
 
@@ -137,7 +137,7 @@ def take(
     conninfo, env = client_connection(dsn)
     started = dt.datetime.now(dt.timezone.utc)
     kind = "incr" if incremental else "full"
-    name = f"{started.strftime('%Y%m%dT%H%M%SZ')}-{kind}"
+    name = f"{started.strftime('%Y%m%dT%H%M%S%fZ')}-{kind}"
     partial = directory / f".{name}.partial"
     command = [
         pg_basebackup.path,
