@@ -226,12 +226,18 @@ def _restore_to_time(args: argparse.Namespace, ctx: Context, settings) -> int:
     where, source = _physical_source(ctx, settings)
     if where.archive is None:
         raise ConfigurationError("--to-time needs the WAL archive: set [physical] archive_dir")
+    from pydal_free_repo import embedded
+    from pydal_free_repo.dsn import conninfo_params
+
+    # The printed DSN names the database the command was pointed at (default: pfr).
+    database = conninfo_params(source).get("dbname") if source else None
     done = pitr.restore_to_time(
         moment,
         Path(args.data_dir),
         backups=where.backups,
         archive=where.archive,
         source_uri=source,
+        database=database or embedded.DATABASE_NAME,
     )
     if args.json:
         print_json(done)
