@@ -14,6 +14,8 @@ from benchmarks.generate import Dataset
 from benchmarks.ingest import IngestReport
 from benchmarks.recovery import RecoveryReport
 from benchmarks.retention import RetentionReport
+from benchmarks.web import TARGET_P50_SECONDS as WEB_TARGET_P50
+from benchmarks.web import WebReport
 
 INGEST_TARGET = 2.0
 WRITER_TARGET = 0.7
@@ -31,6 +33,7 @@ class Results:
     dashboard: DashboardReport | None = None
     retention: RetentionReport | None = None
     claims: ClaimsReport | None = None
+    web: WebReport | None = None
     recovery: RecoveryReport | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -241,6 +244,35 @@ def markdown(results: Results) -> str:
             f"Expected runs started: {c.distinct + c.colliding:,}; every key acquired exactly "
             "once by the package: " + ("yes" if c.ours_exact else "**NO**"),
         ]
+    if results.web:
+        w = results.web
+        out += [
+            "",
+            "## 5. Dashboard overview page (`pfr serve`, GET /ui/?days=14)",
+            "",
+            "Server-side time (the app's Server-Timing header: reads, SVG charts and template) "
+            "against the same reads called directly on a pool, in the same run.",
+            "",
+        ]
+        out += _table(
+            [
+                "what",
+                "p50 ms",
+                "p95 ms",
+                "ratio to the reads",
+                f"p50 <= {_ms(WEB_TARGET_P50)} ms",
+            ],
+            [
+                [
+                    "overview page",
+                    _ms(w.overview.p50),
+                    _ms(w.overview.p95),
+                    _ratio(w.ratio),
+                    _met(w.meets_target),
+                ],
+                ["its reads alone (baseline)", _ms(w.reads.p50), _ms(w.reads.p95), "1", ""],
+            ],
+        )
     if results.recovery:
         out += recovery_section(results.recovery)
     notes = results.notes + explain(results)
@@ -291,7 +323,7 @@ def recovery_section(r: RecoveryReport) -> list[str]:
     ]
     return [
         "",
-        "## 5. Backups, point-in-time recovery and replica lag",
+        "## 6. Backups, point-in-time recovery and replica lag",
         "",
         f"On its own embedded server (WAL archiving on) with the data set's {r.llm_calls:,} "
         "LLM calls. Speed-ups are against `pg_dump -Fc` (backups) and against the logical "

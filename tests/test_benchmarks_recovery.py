@@ -25,4 +25,4 @@ def test_the_recovery_benchmark_runs_and_recovers_exactly(monkeypatch, postgresq
     assert r.llm_calls > 0 and r.lag_samples > 0
     assert min(r.dump_fc_seconds, r.dump_fd_j2_seconds, r.full_backup_seconds) > 0
     assert r.incremental_bytes < r.full_backup_bytes
-    assert "## 5. Backups, point-in-time recovery and replica lag" in bench.report.markdown(results)
+    assert "## 6. Backups, point-in-time recovery and replica lag" in bench.report.markdown(results)

@@ -82,6 +82,9 @@ def test_the_standby_serves_reads_while_the_primary_takes_writes(primary, standb
             # Writes and multi-statement reads on one connection stay on the primary.
             assert history.detail(second).status == "completed"
 
+            # `pfr serve` with DATABASE_READ_URL: the dashboard's endpoints read the standby.
+            assert _served_keys(primary.uri, standby) == ["RR-1"]
+
             report = json.loads(_doctor_json(primary.uri, standby))
             [row] = report["replication"]
             assert row["replay_lag_bytes"] > 0 and row["state"] == "streaming"
@@ -95,6 +98,30 @@ def test_the_standby_serves_reads_while_the_primary_takes_writes(primary, standb
         assert first != second
     finally:
         db.close()
+
+
+def _served_keys(primary_uri: str, standby_uri: str) -> list[str]:
+    import argparse
+    import os
+
+    from _web import get
+
+    from pydal_free_repo.cli import web as web_commands
+    from pydal_free_repo.cli.context import Context
+    from pydal_free_repo.web.server import in_thread
+
+    os.environ[routing.READ_ENV_VAR] = standby_uri
+    try:
+        args = argparse.Namespace(host="127.0.0.1", port=0)
+        settings = web_commands._settings(args, Context(dsn=primary_uri))
+    finally:
+        del os.environ[routing.READ_ENV_VAR]
+    assert settings.dsn == standby_uri
+    with in_thread(settings) as url:
+        status, body, _ = get(f"{url}/history")
+    assert status == 200, body
+    rows = body["items"] if isinstance(body, dict) else body
+    return [row["issue_key"] for row in rows]
 
 
 def _doctor_json(primary_uri: str, standby_uri: str) -> str:
