@@ -1,9 +1,9 @@
 """Reads to a standby, everything else to the primary.
 
 ``connect(dsn, read_dsn=...)`` (``read_dsn`` defaults to ``DATABASE_READ_URL``) returns a
-``Database`` whose ``fetch_one``/``fetch_all`` of a read-only repository query (the
-dashboard's and list/statistics reads, ``READ_QUERIES``) go to a pool on the standby,
-when called without ``conn``. Everything else stays on the primary: writes, claims,
+``Database`` whose ``fetch_one``/``fetch_optional``/``fetch_all`` of a read-only
+repository query (list and statistics reads, ``READ_QUERIES``) go to a pool on the
+standby, when called without ``conn``. Everything else stays on the primary: writes, claims,
 reads inside a write path (``workflows/workflow_get`` after a refused transition), every
 call given ``conn=`` (a transaction, a job's own connection) and multi-statement reads
 that borrow one connection (``IssueHistory.detail``). Without a read DSN it is a plain
@@ -77,6 +77,11 @@ class RoutedDatabase(Database):
         if self.routes_to_reader(name, conn):
             return self.reader.fetch_one(name, params, **kwargs)
         return super().fetch_one(name, params, conn=conn, **kwargs)
+
+    def fetch_optional(self, name: str, params: Any = None, *, conn: Any = None, **kwargs: Any):
+        if self.routes_to_reader(name, conn):
+            return self.reader.fetch_optional(name, params, **kwargs)
+        return super().fetch_optional(name, params, conn=conn, **kwargs)
 
     def fetch_all(self, name: str, params: Any = None, *, conn: Any = None, **kwargs: Any):
         if self.routes_to_reader(name, conn):
