@@ -92,7 +92,9 @@ def archive_now(source_uri: str, archive: Path, timeout: float = ARCHIVE_WAIT_SE
     """Commit a transaction on the source and wait until its WAL segment is archived."""
     with psycopg.connect(source_uri, autocommit=True, connect_timeout=5) as conn:
         conn.execute(queries.load("physical/assign_xid").text)
-        segment = conn.execute(queries.load("physical/switch_wal").text).fetchone()[0]
+        switched = conn.execute(queries.load("physical/switch_wal").text).fetchone()
+        assert switched is not None  # a SELECT without FROM: one row
+        segment = switched[0]
     deadline = time.monotonic() + timeout
     while not (archive / segment).exists():
         if time.monotonic() > deadline:
@@ -205,7 +207,8 @@ def _start_and_promote(data_dir: Path) -> None:
         if uri is not None:
             try:
                 with psycopg.connect(uri, connect_timeout=5) as conn:
-                    if not conn.execute("SELECT pg_is_in_recovery()").fetchone()[0]:
+                    state = conn.execute(queries.load("monitoring/in_recovery").text).fetchone()
+                    if state is not None and not state[0]:
                         return
             except psycopg.OperationalError:
                 pass

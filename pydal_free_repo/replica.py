@@ -41,6 +41,7 @@ def create(primary_dsn: str, data_dir: Path, *, database: str | None = None) -> 
         major = conn.info.server_version // 10000
         database = database or conn.info.dbname
         settings = conn.execute(queries.load("physical/replication_source").text).fetchone()
+        assert settings is not None  # a SELECT without FROM: one row
     pg_basebackup = choose_tool("pg_basebackup", major)
     conninfo, env = client_connection(primary_dsn)
     try:

@@ -46,8 +46,8 @@ def target_database(source_dsn: str, name: str) -> str:
     """The DSN of database ``name`` on ``source_dsn``'s server, created when missing."""
     with _connect(source_dsn) as conn:
         conn.autocommit = True
-        exists = conn.execute(_query("jobs/database_exists"), {"name": name}).fetchone()[0]
-        if not exists:
+        found = conn.execute(_query("jobs/database_exists"), {"name": name}).fetchone()
+        if not (found and found[0]):
             conn.execute(_query("jobs/create_database", {"database": name}))
     return with_database(source_dsn, name)
 
@@ -87,7 +87,8 @@ def restore(
 
     with _connect(target_dsn) as conn:
         server_major = conn.info.server_version // 10000
-        relations = conn.execute(_query("jobs/target_objects")).fetchone()[0]
+        counted = conn.execute(_query("jobs/target_objects")).fetchone()
+        relations = counted[0] if counted else 0
     if relations and not clean:
         raise InvalidTransition(
             f"the target database is not empty ({relations} relations); restore into an empty "
@@ -159,7 +160,7 @@ def _connect(dsn: str) -> psycopg.Connection:
         ) from None
 
 
-def _query(name: str, identifiers: dict[str, str] | None = None) -> sql.Composable:
+def _query(name: str, identifiers: dict[str, str] | None = None) -> sql.SQL | sql.Composed:
     from pydal_free_repo import queries
 
     return queries.load(name).composed(identifiers)

@@ -66,6 +66,7 @@ def enable(uri: str, data: Path, archive: Path) -> bool:
     }
     with psycopg.connect(uri, autocommit=True, row_factory=dict_row) as conn:
         now = conn.execute(queries.load("physical/archive_settings").text).fetchone()
+        assert now is not None  # a SELECT without FROM: one row
         if now["server_version_num"] >= 170000:  # WAL summaries (incremental backups): 17+
             wanted["summarize_wal"] = "on"
         changed = {k: v for k, v in wanted.items() if now[k] != v and not _same_time(now[k], v)}
@@ -76,7 +77,7 @@ def enable(uri: str, data: Path, archive: Path) -> bool:
     return now["archive_mode"] != "on"
 
 
-def setting_statement(setting: str, value: str) -> sql.Composable:
+def setting_statement(setting: str, value: str) -> sql.Composed:
     return sql.SQL(queries.load("physical/set_server_setting").text).format(
         setting=sql.Identifier(setting), value=sql.Literal(value)
     )
