@@ -16,10 +16,20 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks import claims, dashboard, generate, ingest, report, retention, scaling, web
+from benchmarks import (
+    claims,
+    dashboard,
+    generate,
+    ingest,
+    recovery,
+    report,
+    retention,
+    scaling,
+    web,
+)
 from benchmarks.common import Server, log
 
-BENCHMARKS = ("ingest", "dashboard", "retention", "claims", "web")
+BENCHMARKS = ("ingest", "dashboard", "retention", "claims", "web", "recovery")
 # Run only when named (--only scaling): it starts a 3-node Citus cluster, which needs root.
 EXTRA = ("scaling",)
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
@@ -91,8 +101,11 @@ def run(argv: list[str] | None = None) -> report.Results:
                 server, scale, regenerate=args.regenerate, quiet=quiet
             )
         results.web = web.run(results.dataset.dsn, reps=reps, quiet=quiet)
+    if "recovery" in chosen:
+        log("6. backups, point-in-time recovery and replica lag (own server)", quiet=quiet)
+        results.recovery = recovery.run(scale, n["ingest_rows"], quiet=quiet)
     if "scaling" in chosen:
-        log("6. single node against a 3-node Citus cluster (docs/SCALING.md)", quiet=quiet)
+        log("7. single node against a 3-node Citus cluster (docs/SCALING.md)", quiet=quiet)
         scaling.run(scale, quiet=quiet)
     results.seconds = time.perf_counter() - began
     text = report.markdown(results)
