@@ -16,10 +16,10 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks import claims, dashboard, generate, ingest, report, retention
+from benchmarks import claims, dashboard, generate, ingest, jit, report, retention
 from benchmarks.common import Server, log
 
-BENCHMARKS = ("ingest", "dashboard", "retention", "claims")
+BENCHMARKS = ("ingest", "dashboard", "jit", "retention", "claims")
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 SMALL_SCALE = 0.0005
 
@@ -74,6 +74,9 @@ def run(argv: list[str] | None = None) -> report.Results:
         log("2. dashboard reads", quiet=quiet)
         results.dataset = generate.ensure(server, scale, regenerate=args.regenerate, quiet=quiet)
         results.dashboard = dashboard.run(results.dataset.dsn, reps=reps, quiet=quiet)
+    if "jit" in chosen:
+        log("2b. dashboard reads on PostgreSQL 15 with JIT", quiet=quiet)
+        results.jit = jit.run(scale, reps=reps, quiet=quiet)
     if "retention" in chosen:
         log(f"3. retention, {n['retention_rows']:,} rows per month", quiet=quiet)
         results.retention = retention.run(server, n["retention_rows"], quiet=quiet)

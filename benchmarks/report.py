@@ -12,6 +12,7 @@ from benchmarks.claims import ClaimsReport
 from benchmarks.dashboard import TARGET_P50_SECONDS, TARGET_SPEEDUP, DashboardReport
 from benchmarks.generate import Dataset
 from benchmarks.ingest import IngestReport
+from benchmarks.jit import JitReport
 from benchmarks.retention import RetentionReport
 
 INGEST_TARGET = 2.0
@@ -28,6 +29,7 @@ class Results:
     dataset: Dataset | None = None
     ingest: IngestReport | None = None
     dashboard: DashboardReport | None = None
+    jit: JitReport | None = None
     retention: RetentionReport | None = None
     claims: ClaimsReport | None = None
     notes: list[str] = field(default_factory=list)
@@ -172,6 +174,43 @@ def markdown(results: Results) -> str:
             "Fast path == raw path on this data: "
             + ("yes, every read identical" if not mismatches else f"**NO**: {mismatches}"),
         ]
+    if results.jit:
+        out += ["", "## 2b. Dashboard reads on a server with JIT", ""]
+        if results.jit.skipped:
+            out += [f"Skipped: no PostgreSQL with JIT here ({results.jit.skipped})."]
+        else:
+            embedded = {
+                r.label: r.ours.p50
+                for r in (results.dashboard.results if results.dashboard else [])
+            }
+            out += [
+                f"Debian's PostgreSQL {results.jit.server_version}, JIT on with its default "
+                "costs, the same data set. package = the package's session (jit=off); JIT on = "
+                "a plain session (what every read paid before issue 13); embedded = the same "
+                "read on the embedded server above.",
+                "",
+            ]
+            out += _table(
+                [
+                    "read",
+                    "package p50 ms",
+                    "JIT on p50 ms",
+                    "JIT compiled",
+                    "ratio",
+                    "embedded p50 ms",
+                ],
+                [
+                    [
+                        r.label,
+                        _ms(r.package.p50),
+                        _ms(r.jit_on.p50),
+                        "yes" if r.jit_compiled else "no",
+                        _ratio(r.jit_on.p50 / r.package.p50),
+                        _ms(embedded[r.label]) if r.label in embedded else "",
+                    ]
+                    for r in results.jit.reads
+                ],
+            )
     if results.retention:
         r = results.retention
         out += ["", f"## 3. Retention of one month ({r.rows_per_month:,} LLM calls)", ""]
