@@ -7,7 +7,8 @@ partition. Dropping a partition needs ACCESS EXCLUSIVE on the parent for a momen
 default partition rules out DETACH CONCURRENTLY), so each drop waits at most
 ``ddl_lock_timeout`` per attempt and gives up after ``ddl_attempts``: the run then ends
 ``warning`` naming the partition. An unpartitioned table loses rows in batches of
-``batch_size``, each batch its own short transaction. Deleting an issue run or a workflow cascades to its children.
+``batch_size``, each batch its own short transaction. Deleting an issue run or a workflow
+cascades to its children.
 """
 
 from __future__ import annotations
