@@ -16,10 +16,19 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks import claims, dashboard, generate, ingest, jit, report, retention
+from benchmarks import (
+    claims,
+    dashboard,
+    generate,
+    ingest,
+    jit,
+    maintenance,
+    report,
+    retention,
+)
 from benchmarks.common import Server, log
 
-BENCHMARKS = ("ingest", "dashboard", "jit", "retention", "claims")
+BENCHMARKS = ("ingest", "dashboard", "jit", "retention", "claims", "maintenance")
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 SMALL_SCALE = 0.0005
 
@@ -46,6 +55,7 @@ def sizes(scale: float) -> dict[str, int]:
         "ingest_rows": max(100, round(100_000 * scale)),
         "retention_rows": max(1_000, round(1_000_000 * scale)),
         "claim_keys": max(32, round(1_000 * scale)),
+        "stranded_rows": max(1_000, round(100_000 * scale)),
     }
 
 
@@ -83,6 +93,9 @@ def run(argv: list[str] | None = None) -> report.Results:
     if "claims" in chosen:
         log(f"4. claims, {n['claim_keys']:,} distinct + {n['claim_keys']:,} colliding", quiet=quiet)
         results.claims = claims.run(server, n["claim_keys"], n["claim_keys"], quiet=quiet)
+    if "maintenance" in chosen:
+        log(f"5. maintenance jobs under writes, {n['stranded_rows']:,} stranded rows", quiet=quiet)
+        results.maintenance = maintenance.run(server, n["stranded_rows"], quiet=quiet)
     results.seconds = time.perf_counter() - began
     text = report.markdown(results)
     if not quiet:
