@@ -23,9 +23,15 @@ run: install
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# squawk over migrations/: the rules left out are listed with their reasons in .squawk.toml;
+# the rollback files may also drop what their migration made (the ban-drop-* rules).
+SQUAWK_ROLLBACK_RULES := prefer-robust-stmts,require-concurrent-index-creation,prefer-text-field,prefer-bigint-over-int,prefer-identity,ban-drop-column,ban-drop-table,ban-drop-function,ban-drop-view,ban-drop-constraint,ban-drop-index
+
 lint: install
 	$(BIN)/ruff check pydal_free_repo jobs tests benchmarks
 	$(BIN)/ruff format --check pydal_free_repo jobs tests benchmarks
+	$(BIN)/squawk --config .squawk.toml $$(ls migrations/0*.sql | grep -v '\.rollback\.sql$$')
+	$(BIN)/squawk --config .squawk.toml --exclude=$(SQUAWK_ROLLBACK_RULES) migrations/0*.rollback.sql
 
 # The bench extra (installed by `install` too, so the suite's small benchmark mode runs
 # the ORM baseline) adds SQLAlchemy, the documents' ORM, measured as the ingestion baseline.

@@ -4,6 +4,7 @@
 -- Catalog-only, like 0011.
 
 SET LOCAL lock_timeout = '1s';
+SET LOCAL statement_timeout = '30s';
 
 ALTER FUNCTION pfr_rollup_mark_issues() SECURITY INVOKER RESET search_path;
 ALTER FUNCTION pfr_rollup_mark_llm_calls() SECURITY INVOKER RESET search_path;

@@ -2,6 +2,7 @@
 -- search_path); partitions made meanwhile stay. Catalog-only.
 
 SET LOCAL lock_timeout = '1s';
+SET LOCAL statement_timeout = '30s';
 CREATE OR REPLACE FUNCTION pfr_create_month_partition(p_table REGCLASS, p_month DATE)
 RETURNS TEXT
 LANGUAGE plpgsql

@@ -11,11 +11,16 @@
 SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '1min';
 
+-- The CHECK is replaced by a wider one (one more status), not removed.
 ALTER TABLE job_runs
+    -- squawk-ignore ban-drop-constraint
     DROP CONSTRAINT check_job_runs_status,
     ADD CONSTRAINT check_job_runs_status
         CHECK (status IN ('running', 'succeeded', 'warning', 'failed', 'skipped')) NOT VALID;
 
+-- job_runs holds a few thousand rows: validating in the same transaction takes
+-- milliseconds, and a second migration for it would buy nothing.
+-- squawk-ignore constraint-missing-not-valid
 ALTER TABLE job_runs
     VALIDATE CONSTRAINT check_job_runs_status;
 
