@@ -23,12 +23,13 @@ from benchmarks import (
     ingest,
     jit,
     maintenance,
+    migrations,
     report,
     retention,
 )
 from benchmarks.common import Server, log
 
-BENCHMARKS = ("ingest", "dashboard", "jit", "retention", "claims", "maintenance")
+BENCHMARKS = ("ingest", "dashboard", "jit", "retention", "claims", "maintenance", "migrations")
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 SMALL_SCALE = 0.0005
 
@@ -56,6 +57,7 @@ def sizes(scale: float) -> dict[str, int]:
         "retention_rows": max(1_000, round(1_000_000 * scale)),
         "claim_keys": max(32, round(1_000 * scale)),
         "stranded_rows": max(1_000, round(100_000 * scale)),
+        "migration_llm_calls": max(10_000, round(1_000_000 * scale)),
     }
 
 
@@ -96,6 +98,10 @@ def run(argv: list[str] | None = None) -> report.Results:
     if "maintenance" in chosen:
         log(f"5. maintenance jobs under writes, {n['stranded_rows']:,} stranded rows", quiet=quiet)
         results.maintenance = maintenance.run(server, n["stranded_rows"], quiet=quiet)
+    if "migrations" in chosen:
+        calls = n["migration_llm_calls"]
+        log(f"6. migrations onto {calls:,} LLM calls while writers insert", quiet=quiet)
+        results.migrations = migrations.run(server, calls, quiet=quiet)
     results.seconds = time.perf_counter() - began
     text = report.markdown(results)
     if not quiet:
