@@ -10,6 +10,7 @@ for an unknown history id) before anything is written.
 from __future__ import annotations
 
 import contextlib
+import warnings
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
@@ -19,7 +20,13 @@ from psycopg.rows import class_row
 
 from pydal_free_repo import values
 from pydal_free_repo.database import Database
-from pydal_free_repo.errors import InvalidTransition, InvalidValue, NotFound, PfrError
+from pydal_free_repo.errors import (
+    InvalidTransition,
+    InvalidValue,
+    NotFound,
+    PartialHourTimeZone,
+    PfrError,
+)
 from pydal_free_repo.issues import analytics
 from pydal_free_repo.issues.records import (
     API_METHODS,
@@ -352,10 +359,12 @@ class IssueHistory:
 
     def daily_stats(self, days: int = 7, *, conn: Conn = None) -> list[dict[str, Any]]:
         """Runs per day for the days from ``CURRENT_DATE - days`` on, newest first."""
+        self._warn_unless_whole_hour_zone(conn)
         return self.db.fetch_all("issues/daily_stats", {"days": _days(days)}, conn=conn)
 
     def llm_cost(self, days: int = 7, *, conn: Conn = None) -> list[dict[str, Any]]:
         """LLM calls, cache hits, tokens and cost per day and call type."""
+        self._warn_unless_whole_hour_zone(conn)
         return self.db.fetch_all("issues/llm_cost_daily", {"days": _days(days)}, conn=conn)
 
     def file_history(
@@ -375,6 +384,7 @@ class IssueHistory:
         return self.db.fetch_all(analytic.query, analytic.params(params), conn=conn)
 
     def weekly_success_trend(self, months: int = 3, *, conn: Conn = None) -> list[dict]:
+        self._warn_unless_whole_hour_zone(conn)
         return self.analytics("weekly_success_trend", months=months, conn=conn)
 
     def top_modified_files(
@@ -386,6 +396,7 @@ class IssueHistory:
         return self.analytics("llm_cost_by_model", days=days, conn=conn)
 
     def hourly_throughput(self, days: int = 7, *, conn: Conn = None) -> list[dict]:
+        self._warn_unless_whole_hour_zone(conn)
         return self.analytics("hourly_throughput", days=days, conn=conn)
 
     def failure_reasons(self, days: int = 30, limit: int = 20, *, conn: Conn = None) -> list[dict]:
@@ -398,6 +409,18 @@ class IssueHistory:
         return self.analytics("duration_percentiles", days=days, conn=conn)
 
     # -- helpers ----------------------------------------------------------------------
+
+    def _warn_unless_whole_hour_zone(self, conn: Conn) -> None:
+        """Per-day figures are unions of UTC hours: not exact in a +05:30-like zone."""
+        zone = self.db.fetch_one("issues/session_zone_whole_hours", conn=conn)
+        if zone is not None and not zone["whole_hours"]:
+            warnings.warn(
+                f"session TimeZone {zone['time_zone']} is not a whole number of hours from "
+                "UTC: daily, weekly and hourly figures are summed from UTC hours and may "
+                "differ from the raw views (v_processing_stats, v_llm_cost_daily)",
+                PartialHourTimeZone,
+                stacklevel=3,
+            )
 
     @contextlib.contextmanager
     def _using(self, conn: Conn) -> Iterator[psycopg.Connection]:

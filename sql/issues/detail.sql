@@ -23,5 +23,7 @@ CROSS JOIN LATERAL (
         COUNT(*) FILTER (WHERE lch.estimated_cost IS NULL) AS unpriced_llm_calls
     FROM llm_call_history AS lch
     WHERE lch.history_id = iph.id
+      -- Prunes the partitions older than the run (a day of margin for client-stamped rows).
+      AND lch.created_at >= iph.created_at - INTERVAL '1 day'
 ) AS llm
 WHERE iph.id = %(history_id)s
