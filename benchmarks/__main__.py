@@ -97,7 +97,9 @@ def run(argv: list[str] | None = None) -> report.Results:
         results.claims = claims.run(server, n["claim_keys"], n["claim_keys"], quiet=quiet)
     if "maintenance" in chosen:
         log(f"5. maintenance jobs under writes, {n['stranded_rows']:,} stranded rows", quiet=quiet)
-        results.maintenance = maintenance.run(server, n["stranded_rows"], quiet=quiet)
+        results.maintenance = maintenance.run(
+            server, n["stranded_rows"], with_main=not args.small, quiet=quiet
+        )
     if "migrations" in chosen:
         calls = n["migration_llm_calls"]
         log(f"6. migrations onto {calls:,} LLM calls while writers insert", quiet=quiet)
