@@ -11,14 +11,14 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/pip install --quiet -e '.[test,bench,web]'
 	touch $(STAMP)
 
 # Embedded PostgreSQL (unless DATABASE_URL is set), migrations applied, then the
-# scheduler daemon in the foreground (Ctrl-C or SIGTERM stops it cleanly).
+# maintenance scheduler and the dashboard in one foreground process (`pfr run`; it prints
+# the URL, http://127.0.0.1:8000/ by default; Ctrl-C or SIGTERM stops both cleanly).
 run: install
-	$(BIN)/pfr migrate
-	$(BIN)/pfr scheduler
+	$(BIN)/pfr run $(RUN_ARGS)
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -26,10 +26,20 @@ from benchmarks import (
     migrations,
     report,
     retention,
+    web,
 )
 from benchmarks.common import Server, log
 
-BENCHMARKS = ("ingest", "dashboard", "jit", "retention", "claims", "maintenance", "migrations")
+BENCHMARKS = (
+    "ingest",
+    "dashboard",
+    "jit",
+    "retention",
+    "claims",
+    "web",
+    "maintenance",
+    "migrations",
+)
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 SMALL_SCALE = 0.0005
 
@@ -95,14 +105,21 @@ def run(argv: list[str] | None = None) -> report.Results:
     if "claims" in chosen:
         log(f"4. claims, {n['claim_keys']:,} distinct + {n['claim_keys']:,} colliding", quiet=quiet)
         results.claims = claims.run(server, n["claim_keys"], n["claim_keys"], quiet=quiet)
+    if "web" in chosen:
+        log("5. dashboard overview page (pfr serve), server-side", quiet=quiet)
+        if results.dataset is None:
+            results.dataset = generate.ensure(
+                server, scale, regenerate=args.regenerate, quiet=quiet
+            )
+        results.web = web.run(results.dataset.dsn, reps=reps, quiet=quiet)
     if "maintenance" in chosen:
-        log(f"5. maintenance jobs under writes, {n['stranded_rows']:,} stranded rows", quiet=quiet)
+        log(f"6. maintenance jobs under writes, {n['stranded_rows']:,} stranded rows", quiet=quiet)
         results.maintenance = maintenance.run(
             server, n["stranded_rows"], with_main=not args.small, quiet=quiet
         )
     if "migrations" in chosen:
         calls = n["migration_llm_calls"]
-        log(f"6. migrations onto {calls:,} LLM calls while writers insert", quiet=quiet)
+        log(f"7. migrations onto {calls:,} LLM calls while writers insert", quiet=quiet)
         results.migrations = migrations.run(server, calls, quiet=quiet)
     results.seconds = time.perf_counter() - began
     text = report.markdown(results)

@@ -17,6 +17,8 @@ from benchmarks.maintenance import TARGET_WORST_SECONDS, MaintenanceReport
 from benchmarks.migrations import TARGET_WORST_SECONDS as MIGRATION_TARGET
 from benchmarks.migrations import MigrationsReport
 from benchmarks.retention import RetentionReport
+from benchmarks.web import TARGET_P50_SECONDS as WEB_TARGET_P50
+from benchmarks.web import WebReport
 
 INGEST_TARGET = 2.0
 WRITER_TARGET = 0.7
@@ -37,6 +39,7 @@ class Results:
     migrations: MigrationsReport | None = None
     retention: RetentionReport | None = None
     claims: ClaimsReport | None = None
+    web: WebReport | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -220,7 +223,7 @@ def markdown(results: Results) -> str:
         m = results.maintenance
         out += [
             "",
-            "## 5. Maintenance jobs while writers insert",
+            "## 6. Maintenance jobs while writers insert",
             "",
             f"{m.stranded_rows:,} rows stranded in the default partition of llm_call_history "
             "(plus 100 for a past and 100 for a far-future month), an idle open transaction that "
@@ -266,7 +269,7 @@ def markdown(results: Results) -> str:
         g = results.migrations
         out += [
             "",
-            "## 6. Migrations onto a populated database while writers insert",
+            "## 7. Migrations onto a populated database while writers insert",
             "",
             f"Migrated to 0009, filled with {g.llm_calls:,} LLM calls, then `pfr migrate` applied "
             f"the other {g.applied} while two writers inserted issue runs and LLM calls. main = "
@@ -362,6 +365,35 @@ def markdown(results: Results) -> str:
             f"Expected runs started: {c.distinct + c.colliding:,}; every key acquired exactly "
             "once by the package: " + ("yes" if c.ours_exact else "**NO**"),
         ]
+    if results.web:
+        w = results.web
+        out += [
+            "",
+            "## 5. Dashboard overview page (`pfr serve`, GET /ui/?days=14)",
+            "",
+            "Server-side time (the app's Server-Timing header: reads, SVG charts and template) "
+            "against the same reads called directly on a pool, in the same run.",
+            "",
+        ]
+        out += _table(
+            [
+                "what",
+                "p50 ms",
+                "p95 ms",
+                "ratio to the reads",
+                f"p50 <= {_ms(WEB_TARGET_P50)} ms",
+            ],
+            [
+                [
+                    "overview page",
+                    _ms(w.overview.p50),
+                    _ms(w.overview.p95),
+                    _ratio(w.ratio),
+                    _met(w.meets_target),
+                ],
+                ["its reads alone (baseline)", _ms(w.reads.p50), _ms(w.reads.p95), "1", ""],
+            ],
+        )
     notes = results.notes + explain(results)
     if notes:
         out += ["", "## Notes", ""] + [f"- {note}" for note in notes]
