@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint generate bench clean
 
 install: $(STAMP)
 
@@ -27,11 +27,19 @@ test: install
 # the rollback files may also drop what their migration made (the ban-drop-* rules).
 SQUAWK_ROLLBACK_RULES := prefer-robust-stmts,require-concurrent-index-creation,prefer-text-field,prefer-bigint-over-int,prefer-identity,ban-drop-column,ban-drop-table,ban-drop-function,ban-drop-view,ban-drop-constraint,ban-drop-index
 
+# Each check on its own line, so a new linter is one more line.
 lint: install
-	$(BIN)/ruff check pydal_free_repo jobs tests benchmarks
-	$(BIN)/ruff format --check pydal_free_repo jobs tests benchmarks
+	$(BIN)/ruff check pydal_free_repo jobs tests benchmarks tools
+	$(BIN)/ruff format --check pydal_free_repo jobs tests benchmarks tools
+	$(BIN)/mypy
+	$(BIN)/python tools/async_to_sync.py --check
 	$(BIN)/squawk --config .squawk.toml $$(ls migrations/0*.sql | grep -v '\.rollback\.sql$$')
 	$(BIN)/squawk --config .squawk.toml --exclude=$(SQUAWK_ROLLBACK_RULES) migrations/0*.rollback.sql
+
+# The sync modules generated from their async sources (tools/async_to_sync.py lists them):
+# edit the async file, then run this.
+generate: install
+	$(BIN)/python tools/async_to_sync.py
 
 # The bench extra (installed by `install` too, so the suite's small benchmark mode runs
 # the ORM baseline) adds SQLAlchemy, the documents' ORM, measured as the ingestion baseline.

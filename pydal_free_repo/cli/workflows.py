@@ -10,7 +10,7 @@ from pydal_free_repo.cli.context import Context
 from pydal_free_repo.cli.output import add_json_flag, emit, print_json, print_table, to_jsonable
 from pydal_free_repo.reports import generation_totals
 from pydal_free_repo.workflows.logger import WorkflowLogger
-from pydal_free_repo.workflows.params import FINAL_STATUSES
+from pydal_free_repo.workflows.records import FINAL_STATUSES
 
 LIST_COLUMNS = [
     "id",

@@ -87,7 +87,7 @@ def _analytic_endpoint(analytic: Analytic) -> Endpoint:
         f"/analytics/{analytic.name}",
         "analytics",
         f"Document 004's analytics: {analytic.description}",
-        lambda r, a, name=analytic.name: r.history.analytics(name, **a),
+        lambda r, a, name=analytic.name: r.history.analytics(name, **a),  # type: ignore[misc]
         params,
     )
 

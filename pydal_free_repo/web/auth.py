@@ -13,7 +13,7 @@ import hmac
 from http.cookies import SimpleCookie
 
 from starlette.datastructures import Headers, QueryParams
-from starlette.responses import JSONResponse, PlainTextResponse
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 COOKIE = "pfr_token"
@@ -65,6 +65,7 @@ def _cookie(headers: Headers) -> str | None:
 
 async def _refuse(scope: Scope, receive: Receive, send: Send, headers: Headers) -> None:
     message = "this server needs its token (PFR_SERVE_TOKEN): open it with ?token=..."
+    response: Response
     if "text/html" in headers.get("accept", ""):
         response = PlainTextResponse(message, status_code=401)
     else:

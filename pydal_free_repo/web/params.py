@@ -14,7 +14,7 @@ from urllib.parse import unquote
 from pydal_free_repo.errors import InvalidValue
 from pydal_free_repo.issues.records import STATUSES
 from pydal_free_repo.web.pools import DEFAULT_ZONE, check_zone
-from pydal_free_repo.workflows.params import FINAL_STATUSES
+from pydal_free_repo.workflows.records import FINAL_STATUSES
 
 ZONE_COOKIE = "pfr_tz"
 

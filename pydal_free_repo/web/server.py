@@ -34,7 +34,7 @@ class _Server(uvicorn.Server):
     async def startup(self, sockets=None) -> None:
         await super().startup(sockets=sockets)
         if self.started:
-            settings = self.config.app_settings
+            settings = self.config.app_settings  # type: ignore[attr-defined]
             port = self.servers[0].sockets[0].getsockname()[1]
             url = settings.url.replace(f":{settings.port}/", f":{port}/")
             suffix = "?token=<PFR_SERVE_TOKEN>" if settings.token else ""
@@ -79,7 +79,7 @@ def _run(app, settings: ServeSettings) -> None:
         lifespan="on",
         server_header=False,
     )
-    config.app_settings = settings
+    config.app_settings = settings  # type: ignore[attr-defined]
     server = _Server(config)
     # uvicorn stops gracefully on SIGINT/SIGTERM, then re-raises the signal to the handler
     # it found: a quiet one here, so a requested stop exits 0 like `pfr scheduler`.
