@@ -14,13 +14,21 @@ import sys
 from pydal_free_repo.cli import db as db_commands
 from pydal_free_repo.cli import issues as issue_commands
 from pydal_free_repo.cli import jobs as job_commands
+from pydal_free_repo.cli import replica as replica_commands
 from pydal_free_repo.cli import web as web_commands
 from pydal_free_repo.cli import workflows as workflow_commands
 from pydal_free_repo.cli.context import Context
 from pydal_free_repo.errors import ConfigurationError, DatabaseUnavailable, PfrError
 from pydal_free_repo.redact import redact_text
 
-AREAS = [db_commands, issue_commands, workflow_commands, job_commands, web_commands]
+AREAS = [
+    db_commands,
+    issue_commands,
+    workflow_commands,
+    job_commands,
+    replica_commands,
+    web_commands,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:
