@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+import warnings
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -23,7 +24,7 @@ from psycopg.rows import class_row
 
 from pydal_free_repo import pricing, values
 from pydal_free_repo.database import Database
-from pydal_free_repo.errors import InvalidTransition, NotFound, PfrError
+from pydal_free_repo.errors import InvalidTransition, NotFound, PartialHourTimeZone, PfrError
 from pydal_free_repo.issues import analytics
 from pydal_free_repo.issues.records import (
     STATUSES,
@@ -371,11 +372,13 @@ class IssueHistory:
 
     def daily_stats(self, days: int = 7, *, conn: Conn = None) -> list[dict[str, Any]]:
         """Runs per day for the days from ``CURRENT_DATE - days`` on, newest first."""
+        self._warn_unless_whole_hour_zone(conn)
         params = {"days": window(days, "days")}
         return self.db.fetch_all("issues/daily_stats", params, conn=conn)
 
     def llm_cost(self, days: int = 7, *, conn: Conn = None) -> list[dict[str, Any]]:
         """LLM calls, cache hits, tokens and cost per day and call type."""
+        self._warn_unless_whole_hour_zone(conn)
         params = {"days": window(days, "days")}
         return self.db.fetch_all("issues/llm_cost_daily", params, conn=conn)
 
@@ -396,6 +399,7 @@ class IssueHistory:
         return self.db.fetch_all(analytic.query, analytic.params(params), conn=conn)
 
     def weekly_success_trend(self, months: int = 3, *, conn: Conn = None) -> list[dict[str, Any]]:
+        self._warn_unless_whole_hour_zone(conn)
         return self.analytics("weekly_success_trend", months=months, conn=conn)
 
     def top_modified_files(
@@ -407,6 +411,7 @@ class IssueHistory:
         return self.analytics("llm_cost_by_model", days=days, conn=conn)
 
     def hourly_throughput(self, days: int = 7, *, conn: Conn = None) -> list[dict[str, Any]]:
+        self._warn_unless_whole_hour_zone(conn)
         return self.analytics("hourly_throughput", days=days, conn=conn)
 
     def failure_reasons(
@@ -421,6 +426,18 @@ class IssueHistory:
         return self.analytics("duration_percentiles", days=days, conn=conn)
 
     # -- helpers ----------------------------------------------------------------------
+
+    def _warn_unless_whole_hour_zone(self, conn: Conn) -> None:
+        """Per-day figures are unions of UTC hours: not exact in a +05:30-like zone."""
+        zone = self.db.fetch_one("issues/session_zone_whole_hours", conn=conn)
+        if zone is not None and not zone["whole_hours"]:
+            warnings.warn(
+                f"session TimeZone {zone['time_zone']} is not a whole number of hours from "
+                "UTC: daily, weekly and hourly figures are summed from UTC hours and may "
+                "differ from the raw views (v_processing_stats, v_llm_cost_daily)",
+                PartialHourTimeZone,
+                stacklevel=3,
+            )
 
     @contextlib.contextmanager
     def _using(self, conn: Conn) -> Iterator[psycopg.Connection[Any]]:
