@@ -123,7 +123,7 @@ def test_bad_values_are_refused_when_put(db, dsn):
     run = make_run(dsn)
     with BufferedWriter(db) as writer:
         with pytest.raises(InvalidValue, match="call_type"):
-            writer.llm_call(run, "poetry", "gpt-4o")
+            writer.llm_call(run, "Poetry!", "gpt-4o")
         with pytest.raises(InvalidValue, match="prompt_tokens"):
             writer.llm_call(run, "other", "gpt-4o", prompt_tokens=-5)
         with pytest.raises(InvalidValue, match="status_code"):

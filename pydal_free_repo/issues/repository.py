@@ -42,6 +42,7 @@ from pydal_free_repo.issues.tracking import (
     track_api_call,
     track_llm_call,
 )
+from pydal_free_repo.workflows import params as P
 
 Conn = psycopg.Connection | None
 
@@ -108,7 +109,7 @@ class IssueHistory:
         the counts given, and stays NULL (unknown, not 0) when none is given."""
         params = {
             "history_id": _id(history_id),
-            "call_type": _choice("call_type", call_type, CALL_TYPES),
+            "call_type": _call_type(call_type),
             "model": _required_text("model", model),
             "prompt_tokens": _count("prompt_tokens", prompt_tokens),
             "completion_tokens": _count("completion_tokens", completion_tokens),
@@ -453,6 +454,15 @@ def _choice(name: str, value: Any, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
         raise InvalidValue(f"{name} must be one of {', '.join(allowed)}; got {value!r}")
     return value
+
+
+def _call_type(value: Any) -> str:
+    """Open vocabulary (migration 0030): document 004's four values are examples."""
+    if value is None:
+        raise InvalidValue(f"call_type must not be empty (e.g. {', '.join(CALL_TYPES)})")
+    checked = P.word(value, "call_type", max_length=50)
+    assert checked is not None
+    return checked
 
 
 def _id(value: Any) -> int:

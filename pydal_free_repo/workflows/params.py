@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
+import re
 import traceback
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
@@ -19,7 +20,10 @@ from typing import Any
 from pydal_free_repo import values
 from pydal_free_repo.errors import InvalidValue
 
+# Document 000's node types: the documented examples, not a closed list (see ``word``).
 NODE_TYPES = ("analysis", "search", "generation", "routing")
+# The format CHECKs of migration 0030 (node_type VARCHAR(20), call_type VARCHAR(50)).
+WORD = re.compile(r"[a-z][a-z0-9_.-]*")
 INPUT_TYPES = ("region", "specific_place")
 FINAL_STATUSES = ("completed", "failed", "cancelled")
 INT4_MAX = 2**31 - 1
@@ -72,6 +76,19 @@ def choice(value: Any, name: str, allowed: tuple[str, ...]) -> str | None:
         return None
     if value not in allowed:
         raise InvalidValue(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+    return value
+
+
+def word(value: Any, name: str, *, max_length: int) -> str | None:
+    """An open-vocabulary label (node_type, call_type): a lowercase word of letters, digits,
+    '_', '.' or '-' starting with a letter, e.g. tool, llm, agent, execute_tool."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not WORD.fullmatch(value) or len(value) > max_length:
+        raise InvalidValue(
+            f"{name} must be a lowercase word (a-z first, then a-z 0-9 _ . -) of at most "
+            f"{max_length} characters, e.g. tool, llm, agent; not {value!r}"
+        )
     return value
 
 
@@ -196,7 +213,7 @@ def node_create(
     return {
         "workflow_id": row_id(workflow_id, "workflow_id"),
         "node_name": label(node_name, "node_name", max_length=100, required=True),
-        "node_type": choice(node_type, "node_type", NODE_TYPES),
+        "node_type": word(node_type, "node_type", max_length=20),
         "input_data": jsonb(input_data, "input_data"),
     }
 
