@@ -62,7 +62,7 @@ def test_constraints_are_validated_and_readable(dsn):
 
 def test_call_types_beyond_document_004(db, dsn):
     history = IssueHistory(db)
-    run = history.claim("PROJ-1").history_id
+    run = history.claim({"key": "PROJ-1"}).history_id
     history.record_llm_call(run, "review", "gpt-4o", prompt_tokens=3)
     history.record_llm_call(run, "spec_conversion", "gpt-4o", prompt_tokens=3)
     with BufferedWriter(db) as writer:
