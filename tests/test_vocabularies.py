@@ -63,12 +63,12 @@ def test_constraints_are_validated_and_readable(dsn):
 def test_call_types_beyond_document_004(db, dsn):
     history = IssueHistory(db)
     run = history.claim({"key": "PROJ-1"}).history_id
-    history.record_llm_call(run, "review", "gpt-4o", prompt_tokens=3)
-    history.record_llm_call(run, "spec_conversion", "gpt-4o", prompt_tokens=3)
+    history.record_llm_call(run, call_type="review", model="gpt-4o", prompt_tokens=3)
+    history.record_llm_call(run, call_type="spec_conversion", model="gpt-4o", prompt_tokens=3)
     with BufferedWriter(db) as writer:
         writer.llm_call(run, "embeddings", "text-embedding-3-small", prompt_tokens=5)
     with pytest.raises(InvalidValue, match="call_type"):
-        history.record_llm_call(run, "Review Please", "gpt-4o")
+        history.record_llm_call(run, call_type="Review Please", model="gpt-4o")
     with psycopg.connect(dsn) as conn:
         stored = sorted(r[0] for r in conn.execute("SELECT call_type FROM llm_call_history"))
     assert stored == ["embeddings", "review", "spec_conversion"]
