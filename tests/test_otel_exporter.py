@@ -21,17 +21,18 @@ from tests._otel import stored
 
 def agent_run(tracer, *, fail_tool: bool = False) -> None:
     """An agent as instrumentations record it: invoke_agent > execute_tool, chat."""
-    with tracer.start_as_current_span(
-        "invoke_agent planner",
-        attributes={
-            "gen_ai.operation.name": "invoke_agent",
-            "gen_ai.agent.name": "planner",
-            "gen_ai.input.messages": json.dumps(
-                [{"role": "user", "parts": [{"type": "text", "content": "Plan Kyoto"}]}]
-            ),
-        },
-    ):
-        with tracer.start_as_current_span(
+    with (
+        tracer.start_as_current_span(
+            "invoke_agent planner",
+            attributes={
+                "gen_ai.operation.name": "invoke_agent",
+                "gen_ai.agent.name": "planner",
+                "gen_ai.input.messages": json.dumps(
+                    [{"role": "user", "parts": [{"type": "text", "content": "Plan Kyoto"}]}]
+                ),
+            },
+        ),
+        tracer.start_as_current_span(
             "execute_tool get_weather",
             attributes={
                 "gen_ai.operation.name": "execute_tool",
@@ -39,34 +40,35 @@ def agent_run(tracer, *, fail_tool: bool = False) -> None:
                 "gen_ai.tool.call.arguments": '{"city": "Kyoto"}',
                 "gen_ai.tool.call.result": '{"sky": "clear"}',
             },
-        ) as tool:
-            if fail_tool:
-                tool.set_status(Status(StatusCode.ERROR, "weather service down"))
-            with tracer.start_as_current_span(
-                "chat gpt-4o",
-                attributes={
-                    "gen_ai.operation.name": "chat",
-                    "gen_ai.provider.name": "openai",
-                    "gen_ai.request.model": "gpt-4o",
-                    "gen_ai.response.model": "gpt-4o",
-                    "gen_ai.request.temperature": 0.2,
-                    "gen_ai.usage.input_tokens": 1000,
-                    "gen_ai.usage.output_tokens": 500,
-                    # The underscore spelling of older instrumentations (OpenLLMetry).
-                    "gen_ai.usage.cache_read_input_tokens": 200,
-                    "gen_ai.usage.reasoning.output_tokens": 120,
-                    "gen_ai.system_instructions": json.dumps(
-                        [{"type": "text", "content": "You plan trips."}]
-                    ),
-                    "gen_ai.input.messages": json.dumps(
-                        [{"role": "user", "parts": [{"type": "text", "content": "Weather?"}]}]
-                    ),
-                    "gen_ai.output.messages": json.dumps(
-                        [{"role": "assistant", "parts": [{"type": "text", "content": "Clear."}]}]
-                    ),
-                },
-            ):
-                pass
+        ) as tool,
+    ):
+        if fail_tool:
+            tool.set_status(Status(StatusCode.ERROR, "weather service down"))
+        with tracer.start_as_current_span(
+            "chat gpt-4o",
+            attributes={
+                "gen_ai.operation.name": "chat",
+                "gen_ai.provider.name": "openai",
+                "gen_ai.request.model": "gpt-4o",
+                "gen_ai.response.model": "gpt-4o",
+                "gen_ai.request.temperature": 0.2,
+                "gen_ai.usage.input_tokens": 1000,
+                "gen_ai.usage.output_tokens": 500,
+                # The underscore spelling of older instrumentations (OpenLLMetry).
+                "gen_ai.usage.cache_read_input_tokens": 200,
+                "gen_ai.usage.reasoning.output_tokens": 120,
+                "gen_ai.system_instructions": json.dumps(
+                    [{"type": "text", "content": "You plan trips."}]
+                ),
+                "gen_ai.input.messages": json.dumps(
+                    [{"role": "user", "parts": [{"type": "text", "content": "Weather?"}]}]
+                ),
+                "gen_ai.output.messages": json.dumps(
+                    [{"role": "assistant", "parts": [{"type": "text", "content": "Clear."}]}]
+                ),
+            },
+        ):
+            pass
 
 
 @pytest.fixture
@@ -103,7 +105,11 @@ def test_an_agent_trace_becomes_a_workflow_with_nodes_and_a_priced_generation(db
     [gen] = rows["generations"]
     assert gen["node_id"] == tool["id"]
     assert (gen["model_name"], gen["model_provider"]) == ("gpt-4o", "openai")
-    assert (gen["prompt_tokens"], gen["completion_tokens"], gen["total_tokens"]) == (1000, 500, 1500)
+    assert (gen["prompt_tokens"], gen["completion_tokens"], gen["total_tokens"]) == (
+        1000,
+        500,
+        1500,
+    )
     assert (gen["cached_input_tokens"], gen["reasoning_tokens"]) == (200, 120)
     assert gen["system_prompt"] == "You plan trips."
     assert (gen["user_prompt"], gen["output"]) == ("Weather?", "Clear.")
@@ -189,8 +195,11 @@ def _utc(ns):
 
 def test_errors_fail_the_node_and_the_workflow(db, dsn, recorded):
     tracer, memory = recorded
-    with pytest.raises(RuntimeError), tracer.start_as_current_span(
-        "invoke_agent planner", attributes={"gen_ai.operation.name": "invoke_agent"}
+    with (
+        pytest.raises(RuntimeError),
+        tracer.start_as_current_span(
+            "invoke_agent planner", attributes={"gen_ai.operation.name": "invoke_agent"}
+        ),
     ):
         agent_run(tracer, fail_tool=True)
         raise RuntimeError("gave up")
