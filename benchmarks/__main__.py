@@ -3,7 +3,8 @@
 ``python -m benchmarks [--scale S] [--only NAME ...]``, or ``make bench BENCH_ARGS=...``.
 
 Sizes scale with ``--scale`` (1 = 10M LLM calls and 1M runs for the dashboards, 100k
-rows for ingestion, 1M rows for retention, 1,000 + 1,000 keys for claims); ``--small``
+rows for ingestion, 1M rows for retention, 1,000 + 1,000 keys for claims, 60,000
+OpenTelemetry spans); ``--small``
 is the correctness-only size the test suite runs.
 """
 
@@ -16,10 +17,10 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks import claims, dashboard, generate, ingest, report, retention
+from benchmarks import claims, dashboard, generate, ingest, report, retention, spans
 from benchmarks.common import Server, log
 
-BENCHMARKS = ("ingest", "dashboard", "retention", "claims")
+BENCHMARKS = ("ingest", "dashboard", "retention", "claims", "spans")
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 SMALL_SCALE = 0.0005
 
@@ -46,6 +47,7 @@ def sizes(scale: float) -> dict[str, int]:
         "ingest_rows": max(100, round(100_000 * scale)),
         "retention_rows": max(1_000, round(1_000_000 * scale)),
         "claim_keys": max(32, round(1_000 * scale)),
+        "spans": max(300, round(60_000 * scale)),
     }
 
 
@@ -80,6 +82,9 @@ def run(argv: list[str] | None = None) -> report.Results:
     if "claims" in chosen:
         log(f"4. claims, {n['claim_keys']:,} distinct + {n['claim_keys']:,} colliding", quiet=quiet)
         results.claims = claims.run(server, n["claim_keys"], n["claim_keys"], quiet=quiet)
+    if "spans" in chosen:
+        log(f"5. OpenTelemetry spans, {n['spans']:,} spans", quiet=quiet)
+        results.spans = spans.run(server, n["spans"], quiet=quiet)
     results.seconds = time.perf_counter() - began
     text = report.markdown(results)
     if not quiet:

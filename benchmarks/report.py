@@ -13,6 +13,7 @@ from benchmarks.dashboard import TARGET_P50_SECONDS, TARGET_SPEEDUP, DashboardRe
 from benchmarks.generate import Dataset
 from benchmarks.ingest import IngestReport
 from benchmarks.retention import RetentionReport
+from benchmarks.spans import SpansReport
 
 INGEST_TARGET = 2.0
 WRITER_TARGET = 0.7
@@ -30,6 +31,7 @@ class Results:
     dashboard: DashboardReport | None = None
     retention: RetentionReport | None = None
     claims: ClaimsReport | None = None
+    spans: SpansReport | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -238,6 +240,32 @@ def markdown(results: Results) -> str:
             "",
             f"Expected runs started: {c.distinct + c.colliding:,}; every key acquired exactly "
             "once by the package: " + ("yes" if c.ours_exact else "**NO**"),
+        ]
+    if results.spans:
+        sp = results.spans
+        out += [
+            "",
+            f"## 5. OpenTelemetry spans through PostgresSpanExporter ({sp.spans:,} spans)",
+            "",
+        ]
+        out += _table(
+            ["path", "spans/s", "seconds", "vs raw COPY"],
+            [
+                [r.label, f"{r.per_second:,.0f}", f"{r.seconds:.2f}", _ratio(ratio)]
+                for r, ratio in (
+                    (sp.copy, 1.0),
+                    (sp.exporter, sp.exporter_ratio),
+                    (sp.duplicates, sp.duplicates_ratio),
+                )
+            ],
+        )
+        out += [
+            "",
+            "Stored (expected): "
+            + ", ".join(f"{t} {sp.stored[t]:,} ({sp.expected[t]:,})" for t in sp.expected)
+            + ". The exporter's time includes mapping each span in Python, the COPY into the "
+            "staging table, the duplicate check and the span ledger; the baseline COPYs the "
+            "finished rows only.",
         ]
     notes = results.notes + explain(results)
     if notes:

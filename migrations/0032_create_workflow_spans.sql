@@ -74,6 +74,11 @@ CREATE INDEX idx_workflow_spans_node_id
     ON workflow_spans (node_id)
     WHERE node_id IS NOT NULL;
 
+-- Finds the generations stored before their node span arrived (generations_attach_nodes).
+CREATE INDEX idx_workflow_spans_trace_id_node_span_id
+    ON workflow_spans (trace_id, node_span_id)
+    WHERE kind = 'generation';
+
 COMMENT ON TABLE workflow_spans IS
     'One row per recorded span (or LangChain run), keyed by trace and span id: the row it '
     'became in nodes or generations. Its primary key makes a re-exported span a no-op.';

@@ -44,6 +44,7 @@ Row = tuple[Any, ...]
 
 # The statements after the COPY, in order (see the module documentation).
 PIPELINE = (
+    "spans/stage_analyze",
     "spans/stage_lock_traces",
     "spans/stage_drop_known",
     "spans/stage_known_workflows",
