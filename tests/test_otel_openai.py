@@ -56,10 +56,11 @@ def test_openai_calls_show_up_as_workflows_with_tokens_and_cost(instrumented, ds
     assert provider.force_flush() and exporter.force_flush()
 
     rows = stored(dsn)
-    ok, failed = rows["workflows"]
+    by_input = {w["user_input"]: w for w in rows["workflows"]}
+    ok, failed = by_input["Plan a day in Kyoto"], by_input["please fail"]
     assert (ok["status"], failed["status"]) == ("completed", "failed")
-    assert ok["user_input"] == "Plan a day in Kyoto"
-    gen = rows["generations"][0]
+    assert "503" in failed["error_message"]
+    [gen] = [g for g in rows["generations"] if g["workflow_id"] == ok["id"]]
     assert (gen["model_name"], gen["model_provider"]) == ("gpt-4o", "openai")
     assert (gen["prompt_tokens"], gen["completion_tokens"], gen["total_tokens"]) == (
         1200,
