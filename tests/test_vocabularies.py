@@ -72,3 +72,32 @@ def test_call_types_beyond_document_004(db, dsn):
     with psycopg.connect(dsn) as conn:
         stored = sorted(r[0] for r in conn.execute("SELECT call_type FROM llm_call_history"))
     assert stored == ["embeddings", "review", "spec_conversion"]
+
+
+def test_workflows_keep_any_json_state_beside_the_travel_planner_columns(db, dsn):
+    logger = WorkflowLogger(db)
+    user = logger.get_or_create_user("state")
+    state = {
+        "user_input": "Kyoto in spring",
+        "input_type": "region",
+        "messages": [{"role": "user", "content": "Kyoto in spring"}],
+        "plan": ["temples", "gardens"],
+        "client": object(),  # not JSON: kept as its text, the run still starts
+    }
+    started = logger.start_workflow(user.id, state=state)
+    assert started.user_input == "Kyoto in spring" and started.input_type == "region"
+    assert started.state["plan"] == ["temples", "gardens"]
+    assert started.state["client"].startswith("<object object")
+    done = logger.complete_workflow(
+        state={"plan": ["temples"], "final_itinerary": [{"time": "09:00"}]}
+    )
+    assert done.state == {"plan": ["temples"], "final_itinerary": [{"time": "09:00"}]}
+    assert done.final_itinerary == [{"time": "09:00"}]
+    assert logger.get_workflow(done.id).state == done.state
+
+
+def test_a_run_started_without_state_keeps_null_state(db):
+    logger = WorkflowLogger(db)
+    started = logger.start_workflow(logger.get_or_create_user("nostate").id, None)
+    assert started.state is None
+    assert logger.complete_workflow().state is None

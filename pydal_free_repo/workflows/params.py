@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json as _json_module
 import math
 import re
 import traceback
@@ -183,6 +184,7 @@ def workflow_start(user_id: int, state: Any) -> dict[str, Any]:
         "date_theme": jsonb(field(state, "date_theme"), "date_theme"),
         "user_intent": jsonb(field(state, "user_intent"), "user_intent"),
         "search_radius": amount(field(state, "search_radius"), "search_radius"),
+        "state": whole_state(state),
     }
 
 
@@ -194,7 +196,25 @@ def workflow_complete(workflow_id: int, state: Any, status: str) -> dict[str, An
         "user_intent": jsonb(field(state, "user_intent"), "user_intent"),
         "time_settings": jsonb(field(state, "time_settings"), "time_settings"),
         "date_theme": jsonb(field(state, "date_theme"), "date_theme"),
+        "state": whole_state(state),
     }
+
+
+def whole_state(state: Any) -> Any:
+    """The whole state as jsonb, for ``workflows.state``. Never refuses a state: what is
+    not JSON (a client object, a set) is stored as its text, so a state that only ever had
+    to fill the travel-planner columns still starts its run."""
+    if state is None:
+        return None
+    try:
+        return jsonb(state, "state")
+    except InvalidValue:
+        pass
+    try:
+        text = _json_module.dumps(plain(state), default=str, allow_nan=False)
+        return jsonb(_json_module.loads(text), "state")
+    except (InvalidValue, ValueError, TypeError, RecursionError):
+        return None  # the travel-planner columns above were checked; the copy is optional
 
 
 def workflow_end(workflow_id: int, status: str, error: Any) -> dict[str, Any]:
