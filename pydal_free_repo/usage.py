@@ -551,3 +551,19 @@ def _module(value: Any) -> str:
 
 def _type_name(value: Any) -> str:
     return type(value).__name__
+
+
+def apply_usage(fields: dict[str, Any], obj: Any, *, model_key: str, provider_key: str) -> None:
+    """Fill a row's token columns from a usage object (counts the caller gave win), its
+    model and provider when the caller gave none, and its ``usage_problem``."""
+    found = read_usage(obj)
+    for column, value in found.columns().items():
+        if fields.get(column) is None:
+            fields[column] = value
+    if not fields.get(model_key) and found.model:
+        fields[model_key] = found.model
+    if not fields.get(provider_key) and found.provider:
+        fields[provider_key] = found.provider
+    if found.problem:
+        log_problem_once(found.problem)
+        fields["usage_problem"] = found.problem

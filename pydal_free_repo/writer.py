@@ -50,10 +50,11 @@ from typing import Any
 import psycopg
 from psycopg_pool import PoolClosed
 
-from pydal_free_repo import queries, values
+from pydal_free_repo import pricing, queries, values
 from pydal_free_repo.database import Database
 from pydal_free_repo.errors import InvalidTransition, InvalidValue, PfrError, translate
 from pydal_free_repo.issues.records import API_METHODS, CALL_TYPES
+from pydal_free_repo.usage import apply_usage, provider_name
 from pydal_free_repo.workflows import params as P
 
 log = logging.getLogger(__name__)
@@ -114,13 +115,17 @@ def _now() -> dt.datetime:
 def llm_call_row(
     history_id: int,
     call_type: str,
-    model: str,
+    model: str | None = None,
     *,
+    usage: Any = None,
+    model_provider: str | None = None,
     prompt_tokens: int | None = None,
     completion_tokens: int | None = None,
     total_tokens: int | None = None,
     cached_input_tokens: int | None = None,
+    cache_write_input_tokens: int | None = None,
     reasoning_tokens: int | None = None,
+    usage_problem: str | None = None,
     provided_cost: Any = None,
     cache_hit: bool = False,
     cache_key: str | None = None,
@@ -128,31 +133,40 @@ def llm_call_row(
     error_message: str | None = None,
     created_at: dt.datetime | None = None,
 ) -> dict[str, Any]:
-    row = {
-        "history_id": _id(history_id, "history_id"),
-        "call_type": P.word(call_type, "call_type", max_length=50),
-        "model": P.label(model, "model", max_length=100, required=True),
+    counts = {
+        "model": model,
+        "model_provider": model_provider,
         "prompt_tokens": P.count(prompt_tokens, "prompt_tokens"),
         "completion_tokens": P.count(completion_tokens, "completion_tokens"),
         "total_tokens": P.count(total_tokens, "total_tokens"),
         "cached_input_tokens": P.count(cached_input_tokens, "cached_input_tokens"),
+        "cache_write_input_tokens": P.count(cache_write_input_tokens, "cache_write_input_tokens"),
         "reasoning_tokens": P.count(reasoning_tokens, "reasoning_tokens"),
+        "usage_problem": values.text(usage_problem),
+    }
+    if usage is not None:
+        apply_usage(counts, usage, model_key="model", provider_key="model_provider")
+    row = {
+        **counts,
+        "history_id": _id(history_id, "history_id"),
+        "call_type": P.word(call_type, "call_type", max_length=50),
+        "model": P.label(counts["model"], "model", max_length=100, required=True),
+        "model_provider": P.label(
+            provider_name(counts["model_provider"]), "model_provider", max_length=50
+        ),
         "provided_cost": P.bounded(provided_cost, "provided_cost", 12, 6),
+        # Set by the writer thread when it writes the batch (pricing.price_row).
+        "computed_cost": None,
+        "pricing_id": None,
         "cache_hit": bool(cache_hit),
         "cache_key": P.label(cache_key, "cache_key", max_length=255),
         "duration_seconds": P.bounded(duration_seconds, "duration_seconds", 10, 3),
         "error_message": values.text(error_message),
         "created_at": P.timestamp(created_at, "created_at") or _now(),
     }
-    P.total_fits(row)
     if row["call_type"] is None:
         raise InvalidValue(f"call_type must not be empty (e.g. {', '.join(CALL_TYPES)})")
-    P.within(
-        row["cached_input_tokens"], row["prompt_tokens"], "cached_input_tokens", "prompt_tokens"
-    )
-    P.within(
-        row["reasoning_tokens"], row["completion_tokens"], "reasoning_tokens", "completion_tokens"
-    )
+    P.token_parts(row)
     return row
 
 
@@ -191,7 +205,22 @@ def generation_row(workflow_id: int, model_name: str, **fields: Any) -> dict[str
     """A generations row (see ``WorkflowLogger.log_generation`` for the fields)."""
     row = P.generation(workflow_id=workflow_id, model_name=model_name, **fields)
     row["created_at"] = row["created_at"] or _now()
+    row["computed_cost"] = row["pricing_id"] = None  # priced when the batch is written
     return row
+
+
+# The tables whose rows the writer prices (model column, provider column), once per batch.
+PRICED = {
+    "llm_call_history": ("model", "model_provider"),
+    "generations": ("model_name", "model_provider"),
+}
+
+
+def _price_batch(db: Database, table: str, rows: Iterable[dict[str, Any]]) -> None:
+    model_key, provider_key = PRICED[table]
+    prices = pricing.book(db)
+    for row in rows:
+        pricing.price_row(prices, row, model_key, provider_key)
 
 
 def _id(value: Any, name: str) -> int:
@@ -493,6 +522,8 @@ class BufferedWriter:
         statement = queries.load(QUERIES[table]).composed()
         names = columns(table)
         rejected: list[RejectedRow] = []
+        if table in PRICED:
+            _price_batch(self.db, table, rows)
         with self.db.pool.connection(timeout=self.connect_timeout) as conn:
             if not one_by_one:
                 with conn.cursor() as cur, cur.copy(statement) as copy:

@@ -17,7 +17,7 @@ from typing import Any
 import psycopg
 from psycopg.rows import class_row
 
-from pydal_free_repo import values
+from pydal_free_repo import pricing, values
 from pydal_free_repo.database import Database
 from pydal_free_repo.errors import InvalidTransition, InvalidValue, NotFound, PfrError
 from pydal_free_repo.issues import analytics
@@ -42,6 +42,7 @@ from pydal_free_repo.issues.tracking import (
     track_api_call,
     track_llm_call,
 )
+from pydal_free_repo.usage import apply_usage, provider_name
 from pydal_free_repo.workflows import params as P
 
 Conn = psycopg.Connection | None
@@ -91,38 +92,61 @@ class IssueHistory:
         history_id: int,
         *,
         call_type: str,
-        model: str,
+        model: str | None = None,
+        usage: Any = None,
+        model_provider: str | None = None,
         prompt_tokens: int | None = None,
         completion_tokens: int | None = None,
         total_tokens: int | None = None,
         cached_input_tokens: int | None = None,
+        cache_write_input_tokens: int | None = None,
         reasoning_tokens: int | None = None,
         provided_cost: Decimal | float | None = None,
         cache_hit: bool = False,
         cache_key: str | None = None,
         duration_seconds: float | None = None,
         error_message: str | None = None,
+        usage_problem: str | None = None,
         conn: Conn = None,
     ) -> LlmCallRecorded:
-        """Record one LLM call. Its cost is computed in SQL from the model's price at the
-        call's time (NULL for an unpriced model); ``total_tokens`` defaults to the sum of
-        the counts given, and stays NULL (unknown, not 0) when none is given."""
-        params = {
-            "history_id": _id(history_id),
-            "call_type": _call_type(call_type),
-            "model": _required_text("model", model),
+        """Record one LLM call. ``usage`` is whatever the client returned (a response or
+        its usage object, see ``pydal_free_repo.usage``); counts given as keywords win,
+        and ``model`` / ``model_provider`` default to the response's. The call is priced
+        here (``pricing``: the user's price, else the genai-prices catalogue, at the
+        call's time; NULL for a model nobody prices). ``total_tokens`` defaults to input +
+        output, and stays NULL (unknown, not 0) when no count is known. A usage object
+        that cannot be read never raises: the call is stored with ``usage_problem``."""
+        fields: dict[str, Any] = {
+            "model": model,
+            "model_provider": model_provider,
             "prompt_tokens": _count("prompt_tokens", prompt_tokens),
             "completion_tokens": _count("completion_tokens", completion_tokens),
             "total_tokens": _count("total_tokens", total_tokens),
             "cached_input_tokens": _count("cached_input_tokens", cached_input_tokens),
+            "cache_write_input_tokens": _count(
+                "cache_write_input_tokens", cache_write_input_tokens
+            ),
             "reasoning_tokens": _count("reasoning_tokens", reasoning_tokens),
+            "usage_problem": values.text(usage_problem),
+        }
+        if usage is not None:
+            apply_usage(fields, usage, model_key="model", provider_key="model_provider")
+        params = {
+            **fields,
+            "history_id": _id(history_id),
+            "call_type": _call_type(call_type),
+            "model": _required_text("model", fields["model"]),
+            "model_provider": provider_name(fields["model_provider"]),
             "provided_cost": _amount("provided_cost", provided_cost),
             "cache_hit": bool(cache_hit),
             "cache_key": values.text(cache_key),
             "duration_seconds": _amount("duration_seconds", duration_seconds),
             "error_message": values.text(error_message),
+            "created_at": pricing.now(),
         }
+        _check_parts(params)
         with self._for_run(history_id):
+            pricing.price_row(pricing.book(self.db, conn), params, "model", "model_provider")
             return self.db.fetch_one(
                 "issues/record_llm_call",
                 params,
@@ -490,6 +514,25 @@ def _amount(name: str, value: Any) -> Decimal | None:
     if not amount.is_finite() or amount < 0:
         raise InvalidValue(f"{name} must be 0 or more, got {value}")
     return amount
+
+
+def _check_parts(params: dict[str, Any]) -> None:
+    """The parts of the input and output within them (the tables' CHECK rules), and a
+    missing total filled with input + output."""
+    prompt, completion = params["prompt_tokens"], params["completion_tokens"]
+    parts = (params["cached_input_tokens"] or 0) + (params["cache_write_input_tokens"] or 0)
+    if prompt is not None and parts > prompt:
+        raise InvalidValue(
+            f"cached_input_tokens + cache_write_input_tokens ({parts}) cannot exceed "
+            f"prompt_tokens ({prompt}): they are part of the input"
+        )
+    reasoning = params["reasoning_tokens"]
+    if reasoning is not None and completion is not None and reasoning > completion:
+        raise InvalidValue(
+            f"reasoning_tokens ({reasoning}) cannot exceed completion_tokens ({completion})"
+        )
+    if params["total_tokens"] is None and (prompt is not None or completion is not None):
+        params["total_tokens"] = (prompt or 0) + (completion or 0)
 
 
 def _limit(value: Any) -> int:

@@ -9,7 +9,7 @@ call, records it, and re-raises; these context managers are that block, once::
 
     with issues.llm_call(history_id, "code_diff", "gpt-4o") as call:
         response = client.chat.completions.create(...)
-        call.usage(response.usage)
+        call.usage(response)  # or response.usage; Anthropic, Gemini, Bedrock... alike
 
 On an exception the call is recorded with the error (and, for an API call, the status
 code the exception carries, if any), then the exception propagates unchanged. If
@@ -21,9 +21,11 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
+
+from pydal_free_repo.workflows import params as P
 
 if TYPE_CHECKING:
     from pydal_free_repo.issues.repository import IssueHistory
@@ -50,49 +52,47 @@ def status_code_of(exc: BaseException) -> int | None:
     return None
 
 
-def _get(source: Any, name: str) -> Any:
-    if source is None:
-        return None
-    if isinstance(source, Mapping):
-        return source.get(name)
-    return getattr(source, name, None)
-
-
 class LlmCallTracker:
     """What the block of ``IssueHistory.llm_call`` fills in before it ends."""
+
+    COUNTS = (
+        "prompt_tokens",
+        "completion_tokens",
+        "total_tokens",
+        "cached_input_tokens",
+        "cache_write_input_tokens",
+        "reasoning_tokens",
+    )
 
     def __init__(self, call_type: str, model: str):
         self.call_type = call_type
         self.model = model
+        self.model_provider: str | None = None
         self.prompt_tokens: int | None = None
         self.completion_tokens: int | None = None
         self.total_tokens: int | None = None
         self.cached_input_tokens: int | None = None
+        self.cache_write_input_tokens: int | None = None
         self.reasoning_tokens: int | None = None
         self.provided_cost: Decimal | float | None = None
         self.cache_hit = False
         self.cache_key: str | None = None
         self.error_message: str | None = None
+        self.response_usage: Any = None
 
     def usage(self, usage: Any = None, **counts: int | None) -> None:
-        """Take token counts from a provider's usage object or dict, and/or keywords.
-
-        Understands OpenAI's shape (``prompt_tokens``, ``completion_tokens``,
-        ``total_tokens``, ``prompt_tokens_details.cached_tokens``,
-        ``completion_tokens_details.reasoning_tokens``); keywords win.
-        """
-        found = {
-            "prompt_tokens": _get(usage, "prompt_tokens"),
-            "completion_tokens": _get(usage, "completion_tokens"),
-            "total_tokens": _get(usage, "total_tokens"),
-            "cached_input_tokens": _get(_get(usage, "prompt_tokens_details"), "cached_tokens"),
-            "reasoning_tokens": _get(_get(usage, "completion_tokens_details"), "reasoning_tokens"),
-        }
-        unknown = set(counts) - set(found)
+        """Take the usage from whatever the client returned (a response or its usage
+        object: OpenAI, Anthropic, Gemini, Bedrock, Ollama, LangChain, or their dicts; see
+        ``pydal_free_repo.usage``) and/or keyword counts, which win. The object is read
+        when the call is recorded and never raises; a wrong keyword does, at once."""
+        unknown = set(counts) - set(self.COUNTS)
         if unknown:
             raise TypeError(f"usage() got unexpected keyword(s): {', '.join(sorted(unknown))}")
-        found.update(counts)
-        for name, value in found.items():
+        for name, value in counts.items():
+            P.count(value, name)
+        if usage is not None:
+            self.response_usage = usage
+        for name, value in counts.items():
             if value is not None:
                 setattr(self, name, value)
 
@@ -100,11 +100,9 @@ class LlmCallTracker:
         return {
             "call_type": self.call_type,
             "model": self.model,
-            "prompt_tokens": self.prompt_tokens,
-            "completion_tokens": self.completion_tokens,
-            "total_tokens": self.total_tokens,
-            "cached_input_tokens": self.cached_input_tokens,
-            "reasoning_tokens": self.reasoning_tokens,
+            "model_provider": self.model_provider,
+            "usage": self.response_usage,
+            **{name: getattr(self, name) for name in self.COUNTS},
             "provided_cost": self.provided_cost,
             "cache_hit": self.cache_hit,
             "cache_key": self.cache_key,

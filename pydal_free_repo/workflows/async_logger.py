@@ -15,6 +15,7 @@ from typing import Any
 
 from psycopg.rows import class_row
 
+from pydal_free_repo import pricing
 from pydal_free_repo.async_database import AsyncDatabase
 from pydal_free_repo.errors import Conflict, NotFound, PfrError
 from pydal_free_repo.workflows import params as P
@@ -154,11 +155,13 @@ class AsyncWorkflowLogger(LoggerState):
         completion_tokens: int | None = None,
         total_tokens: int | None = None,
         cached_input_tokens: int | None = None,
+        cache_write_input_tokens: int | None = None,
         reasoning_tokens: int | None = None,
         latency_ms: int | None = None,
         node_id: int | None = None,
         provided_cost: float | None = None,
         workflow_id: int | None = None,
+        usage: Any = None,
     ) -> Generation:
         values = P.generation(
             workflow_id=self._workflow(workflow_id),
@@ -175,10 +178,14 @@ class AsyncWorkflowLogger(LoggerState):
             completion_tokens=completion_tokens,
             total_tokens=total_tokens,
             cached_input_tokens=cached_input_tokens,
+            cache_write_input_tokens=cache_write_input_tokens,
             reasoning_tokens=reasoning_tokens,
             latency_ms=latency_ms,
             provided_cost=provided_cost,
+            usage=usage,
         )
+        values["created_at"] = pricing.now()
+        pricing.price_row(await pricing.abook(self.db), values, "model_name", "model_provider")
         generation = await self.db.fetch_one(
             "workflows/generation_insert", values, row_factory=class_row(Generation)
         )

@@ -14,6 +14,7 @@ from typing import Any
 
 from psycopg.rows import class_row
 
+from pydal_free_repo import pricing
 from pydal_free_repo.database import Database
 from pydal_free_repo.errors import Conflict, NotFound, PfrError
 from pydal_free_repo.workflows import params as P
@@ -151,13 +152,18 @@ class WorkflowLogger(LoggerState):
         completion_tokens: int | None = None,
         total_tokens: int | None = None,
         cached_input_tokens: int | None = None,
+        cache_write_input_tokens: int | None = None,
         reasoning_tokens: int | None = None,
         latency_ms: int | None = None,
         node_id: int | None = None,
         provided_cost: float | None = None,
         workflow_id: int | None = None,
+        usage: Any = None,
     ) -> Generation:
-        """Record one LLM call of the run; cost comes from model_pricing (NULL if unpriced).
+        """Record one LLM call of the run, priced at once (the user's price, else the
+        genai-prices catalogue; NULL for a model nobody prices). ``usage`` is whatever the
+        client returned (see ``pydal_free_repo.usage``): it fills the token counts not
+        given, and ``model_provider``; it never raises over an unreadable usage.
 
         ``node_id`` defaults to the innermost open ``node_context`` of this thread."""
         values = P.generation(
@@ -175,10 +181,14 @@ class WorkflowLogger(LoggerState):
             completion_tokens=completion_tokens,
             total_tokens=total_tokens,
             cached_input_tokens=cached_input_tokens,
+            cache_write_input_tokens=cache_write_input_tokens,
             reasoning_tokens=reasoning_tokens,
             latency_ms=latency_ms,
             provided_cost=provided_cost,
+            usage=usage,
         )
+        values["created_at"] = pricing.now()
+        pricing.price_row(pricing.book(self.db), values, "model_name", "model_provider")
         generation = self.db.fetch_one(
             "workflows/generation_insert", values, row_factory=class_row(Generation)
         )

@@ -20,6 +20,7 @@ from typing import Any
 
 from pydal_free_repo import values
 from pydal_free_repo.errors import InvalidValue
+from pydal_free_repo.usage import apply_usage, provider_name
 
 # Document 000's node types: the documented examples, not a closed list (see ``word``).
 NODE_TYPES = ("analysis", "search", "generation", "routing")
@@ -138,13 +139,34 @@ def bounded(value: Any, name: str, precision: int, scale: int) -> float | Decima
 
 
 def total_fits(row: dict[str, Any]) -> None:
-    """A missing total_tokens is filled by the pricing trigger with prompt + completion."""
-    if row["total_tokens"] is None:
+    """A missing total_tokens is filled with prompt + completion (when either is known)."""
+    if row["total_tokens"] is None and (
+        row["prompt_tokens"] is not None or row["completion_tokens"] is not None
+    ):
         total = (row["prompt_tokens"] or 0) + (row["completion_tokens"] or 0)
         if total > INT4_MAX:
             raise InvalidValue(
                 f"prompt_tokens + completion_tokens ({total}) is too large for total_tokens"
             )
+        row["total_tokens"] = total
+
+
+def token_parts(row: dict[str, Any]) -> None:
+    """The counts of a row, checked as the tables' CHECK rules do: cache reads and writes
+    within the input, reasoning within the output; a missing total filled."""
+    total_fits(row)
+    parts = None
+    if row["cached_input_tokens"] is not None or row["cache_write_input_tokens"] is not None:
+        parts = (row["cached_input_tokens"] or 0) + (row["cache_write_input_tokens"] or 0)
+    within(
+        parts,
+        row["prompt_tokens"],
+        "cached_input_tokens + cache_write_input_tokens",
+        "prompt_tokens",
+    )
+    within(
+        row["reasoning_tokens"], row["completion_tokens"], "reasoning_tokens", "completion_tokens"
+    )
 
 
 def within(part: int | None, whole: int | None, part_name: str, whole_name: str) -> None:
@@ -271,35 +293,53 @@ def generation(
     completion_tokens: Any = None,
     total_tokens: Any = None,
     cached_input_tokens: Any = None,
+    cache_write_input_tokens: Any = None,
     reasoning_tokens: Any = None,
     latency_ms: Any = None,
     provided_cost: Any = None,
     created_at: Any = None,
+    usage: Any = None,
+    usage_problem: Any = None,
 ) -> dict[str, Any]:
-    """A generations row, checked against the table's CHECK constraints."""
+    """A generations row, checked against the table's CHECK constraints. ``usage`` is
+    what the client returned (see ``pydal_free_repo.usage``): it fills the counts, model
+    and provider not given, and never raises."""
+    counts = {
+        "model_name": model_name,
+        "model_provider": model_provider,
+        "prompt_tokens": count(prompt_tokens, "prompt_tokens"),
+        "completion_tokens": count(completion_tokens, "completion_tokens"),
+        "total_tokens": count(total_tokens, "total_tokens"),
+        "cached_input_tokens": count(cached_input_tokens, "cached_input_tokens"),
+        "cache_write_input_tokens": count(cache_write_input_tokens, "cache_write_input_tokens"),
+        "reasoning_tokens": count(reasoning_tokens, "reasoning_tokens"),
+        "usage_problem": values.text(usage_problem),
+    }
+    if usage is not None:
+        apply_usage(counts, usage, model_key="model_name", provider_key="model_provider")
     row = {
         "workflow_id": row_id(workflow_id, "workflow_id"),
         "node_id": None if node_id is None else row_id(node_id, "node_id"),
-        "model_name": label(model_name, "model_name", max_length=100, required=True),
-        "model_provider": label(model_provider, "model_provider", max_length=50),
+        "model_name": label(counts["model_name"], "model_name", max_length=100, required=True),
+        "model_provider": label(
+            provider_name(counts["model_provider"]), "model_provider", max_length=50
+        ),
         "system_prompt": values.text(system_prompt),
         "user_prompt": values.text(user_prompt),
         "output": values.text(output),
         "parsed_output": jsonb(parsed_output, "parsed_output"),
         "temperature": amount(temperature, "temperature"),
         "max_tokens": count(max_tokens, "max_tokens"),
-        "prompt_tokens": count(prompt_tokens, "prompt_tokens"),
-        "completion_tokens": count(completion_tokens, "completion_tokens"),
-        "total_tokens": count(total_tokens, "total_tokens"),
-        "cached_input_tokens": count(cached_input_tokens, "cached_input_tokens"),
-        "reasoning_tokens": count(reasoning_tokens, "reasoning_tokens"),
+        "prompt_tokens": counts["prompt_tokens"],
+        "completion_tokens": counts["completion_tokens"],
+        "total_tokens": counts["total_tokens"],
+        "cached_input_tokens": counts["cached_input_tokens"],
+        "cache_write_input_tokens": counts["cache_write_input_tokens"],
+        "reasoning_tokens": counts["reasoning_tokens"],
+        "usage_problem": counts["usage_problem"],
         "latency_ms": count(latency_ms, "latency_ms"),
         "provided_cost": bounded(provided_cost, "provided_cost", 12, 6),
         "created_at": timestamp(created_at, "created_at"),
     }
-    total_fits(row)
-    within(row["cached_input_tokens"], row["prompt_tokens"], "cached_input_tokens", "prompt_tokens")
-    within(
-        row["reasoning_tokens"], row["completion_tokens"], "reasoning_tokens", "completion_tokens"
-    )
+    token_parts(row)
     return row

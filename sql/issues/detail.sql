@@ -1,4 +1,5 @@
--- One run with its LLM cost summed on its own (document 004's GET /history/<id>); its
+-- One run with its LLM cost summed on its own (NULL when no call is priced) and its calls
+-- counted as priced / unpriced (no price) / unknown usage (no token count) (document 004's GET /history/<id>); its
 -- files and calls are read by issues/detail_files, detail_llm_calls, detail_api_calls.
 SELECT
     iph.id,
@@ -15,12 +16,23 @@ SELECT
     iph.error_message,
     iph.result_data,
     llm.total_llm_cost,
-    llm.unpriced_llm_calls
+    llm.priced_llm_calls,
+    llm.unpriced_llm_calls,
+    llm.unknown_usage_llm_calls
 FROM issue_processing_history AS iph
 CROSS JOIN LATERAL (
     SELECT
-        COALESCE(SUM(lch.estimated_cost), 0) AS total_llm_cost,
-        COUNT(*) FILTER (WHERE lch.estimated_cost IS NULL) AS unpriced_llm_calls
+        SUM(lch.estimated_cost) AS total_llm_cost,
+        COUNT(lch.estimated_cost) AS priced_llm_calls,
+        COUNT(*) FILTER (
+            WHERE lch.estimated_cost IS NULL
+              AND (lch.prompt_tokens IS NOT NULL OR lch.completion_tokens IS NOT NULL)
+        ) AS unpriced_llm_calls,
+        COUNT(*) FILTER (
+            WHERE lch.estimated_cost IS NULL
+              AND lch.prompt_tokens IS NULL
+              AND lch.completion_tokens IS NULL
+        ) AS unknown_usage_llm_calls
     FROM llm_call_history AS lch
     WHERE lch.history_id = iph.id
 ) AS llm

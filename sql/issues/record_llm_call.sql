@@ -1,5 +1,5 @@
--- Record one LLM call of a run. computed_cost, pricing_id and a missing total_tokens are
--- filled by trigger trg_llm_call_history_price from the price in force at created_at.
+-- Record one LLM call of a run, priced by the package (pricing.py) at created_at: cost,
+-- the model_pricing row it came from (pricing_id) and the total are computed before.
 INSERT INTO llm_call_history (
     history_id,
     call_type,
@@ -9,11 +9,17 @@ INSERT INTO llm_call_history (
     total_tokens,
     cached_input_tokens,
     reasoning_tokens,
+    cache_write_input_tokens,
+    model_provider,
+    usage_problem,
     provided_cost,
+    computed_cost,
+    pricing_id,
     cache_hit,
     cache_key,
     duration_seconds,
-    error_message
+    error_message,
+    created_at
 )
 VALUES (
     %(history_id)s,
@@ -24,11 +30,17 @@ VALUES (
     %(total_tokens)s,
     %(cached_input_tokens)s,
     %(reasoning_tokens)s,
+    %(cache_write_input_tokens)s,
+    %(model_provider)s,
+    %(usage_problem)s,
     %(provided_cost)s,
+    %(computed_cost)s,
+    %(pricing_id)s,
     %(cache_hit)s,
     %(cache_key)s,
     %(duration_seconds)s,
-    %(error_message)s
+    %(error_message)s,
+    %(created_at)s
 )
 RETURNING
     id,

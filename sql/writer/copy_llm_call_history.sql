@@ -1,5 +1,5 @@
--- Buffered writer: bulk-load queued LLM calls. The pricing trigger fills computed_cost,
--- pricing_id and a missing total_tokens for COPY as for INSERT; estimated_cost is
+-- Buffered writer: bulk-load queued LLM calls, priced by the writer once per batch
+-- (computed_cost, pricing_id; no trigger, so COPY inserts in batches); estimated_cost is
 -- generated, so it is not in the column list. created_at is the time of the call, stamped
 -- when the writer accepted it, so a delayed flush keeps the true time (and partition).
 COPY llm_call_history (
@@ -11,7 +11,12 @@ COPY llm_call_history (
     total_tokens,
     cached_input_tokens,
     reasoning_tokens,
+    cache_write_input_tokens,
+    model_provider,
+    usage_problem,
     provided_cost,
+    computed_cost,
+    pricing_id,
     cache_hit,
     cache_key,
     duration_seconds,
