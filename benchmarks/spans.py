@@ -5,7 +5,7 @@ execute_tool > chat, plus one chat at the top: 6 spans a trace), made before tim
 
 a. The exporter: ``export`` in batches of 512 (the BatchSpanProcessor's default), then
    ``force_flush``: span mapping, COPY into the staging table, the idempotency check
-   against ``workflow_spans``, workflows, nodes, generations (priced by the trigger) and
+   against ``workflow_spans``, workflows, nodes, generations (priced at write time) and
    the span ledger, all included.
 b. The same spans exported again: every one is a duplicate (the idempotency path alone).
 c. The baseline: the workflows, nodes and generations rows the exporter produced, read

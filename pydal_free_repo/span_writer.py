@@ -8,8 +8,8 @@ a background thread writes them in batches, each in one transaction:
 2. under an advisory lock per trace, spans already in ``workflow_spans`` (or twice in the
    batch) are dropped: the same span exported twice is stored once;
 3. new traces get a running workflow, root spans complete theirs, node spans become nodes,
-   LLM-call spans become generations (priced by the trigger), and generations whose node
-   span arrived only now are attached to it.
+   LLM-call spans become generations (priced in this thread first, as every writer does),
+   and generations whose node span arrived only now are attached to it.
 
 Policies: ``put`` never blocks the calling thread; when the queue is full the rows are
 dropped and counted (``stats.dropped``), as OpenTelemetry's processors do. A database that
@@ -34,13 +34,14 @@ from typing import Any
 import psycopg
 from psycopg_pool import PoolClosed
 
-from pydal_free_repo import queries
+from pydal_free_repo import pricing, queries
 from pydal_free_repo.database import Database
-from pydal_free_repo.errors import translate
+from pydal_free_repo.errors import DatabaseUnavailable, translate
+from pydal_free_repo.spans import COLUMNS
 
 log = logging.getLogger(__name__)
 
-Row = tuple[Any, ...]
+Row = dict[str, Any]
 
 # The statements after the COPY, in order (see the module documentation).
 PIPELINE = (
@@ -76,6 +77,16 @@ class SpanWriterStats:
         return self.accepted - self.written - self.duplicates - self.rejected
 
 
+def price_generations(db: Database, rows: Iterable[Row]) -> None:
+    """Price the LLM-call rows as every other path does (``pricing.price_row``: the user's
+    price, else the catalogue, at the call's time, the span's start)."""
+    prices = pricing.book(db)
+    for row in rows:
+        if row["kind"] == "generation":
+            row["created_at"] = row["started_at"]
+            pricing.price_row(prices, row, "model_name", "model_provider")
+
+
 def write_batch(conn: psycopg.Connection, rows: Iterable[Row]) -> tuple[int, int]:
     """Write one batch in the caller's transaction; returns (written, duplicates)."""
     with conn.cursor() as cur:
@@ -84,7 +95,7 @@ def write_batch(conn: psycopg.Connection, rows: Iterable[Row]) -> tuple[int, int
         staged = 0
         with cur.copy(queries.load("spans/stage_copy").composed()) as copy:
             for row in rows:
-                copy.write_row(row)
+                copy.write_row([row[name] for name in COLUMNS])
                 staged += 1
         duplicates = 0
         for name in PIPELINE:
@@ -192,7 +203,11 @@ class SpanWriter:
         while True:
             batch = self._take()
             if batch:
-                self._write(batch)
+                try:
+                    self._write(batch)
+                except Exception:  # a bug must not kill the thread and strand the queue
+                    log.exception("span writer: unexpected error; %d spans lost", len(batch))
+                    self._settle(rejected=len(batch))
             elif self._closing.is_set():
                 return
 
@@ -224,6 +239,7 @@ class SpanWriter:
         failures = 0
         while True:
             try:
+                price_generations(self.db, batch)
                 with self.db.pool.connection(timeout=self.connect_timeout) as conn:
                     written, duplicates = write_batch(conn, batch)
                 self._settle(written=written, duplicates=duplicates)
@@ -241,7 +257,7 @@ class SpanWriter:
                 log.error("span refused by the database and dropped: %s", translate(exc))
                 self._settle(rejected=1)
                 return
-            except psycopg.Error as exc:
+            except (psycopg.Error, DatabaseUnavailable) as exc:
                 failures += 1
                 if failures == 1 or failures % 10 == 0:
                     log.warning(
@@ -249,7 +265,7 @@ class SpanWriter:
                         len(batch),
                         failures,
                         delay,
-                        translate(exc),
+                        translate(exc) if isinstance(exc, psycopg.Error) else exc,
                     )
                 if self._closing.is_set() and failures >= 3:
                     self._settle(rejected=len(batch))

@@ -94,11 +94,15 @@ COLUMNS = (
     "cache_write_input_tokens",
     "reasoning_tokens",
     "usage_problem",
+    "computed_cost",
+    "pricing_id",
 )
 
 
-def span_row(span: SpanFields) -> tuple[tuple[Any, ...], list[str]]:
-    """The staging row of ``span`` (in ``COLUMNS`` order) and what had to be fixed in it."""
+def span_row(span: SpanFields) -> tuple[dict[str, Any], list[str]]:
+    """The staging row of ``span`` (the ``COLUMNS``) and what had to be fixed in it.
+    ``computed_cost`` and ``pricing_id`` are set by the span writer's thread
+    (``pricing.price_row``), once per batch."""
     problems: list[str] = []
     if span.kind not in KINDS or span.source not in SOURCES:
         raise InvalidValue(f"span kind {span.kind!r} / source {span.source!r} unknown")
@@ -145,10 +149,14 @@ def span_row(span: SpanFields) -> tuple[tuple[Any, ...], list[str]]:
         "cache_write_input_tokens": usage.cache_write_tokens,
         "reasoning_tokens": usage.reasoning_tokens,
         "usage_problem": usage.problem,
+        "computed_cost": None,
+        "pricing_id": None,
     }
+    if span.kind == "generation" and row["model_name"] is None:
+        row["model_name"] = "unknown"
     if not row["trace_id"] or not row["span_id"]:
         raise InvalidValue("a span needs a trace id and a span id")
-    return tuple(row[name] for name in COLUMNS), problems
+    return row, problems
 
 
 def node_type(value: Any) -> str | None:

@@ -16,15 +16,18 @@ from langgraph.graph import END, START, StateGraph
 
 from pydal_free_repo.cli import main
 from pydal_free_repo.langchain import WorkflowCallbackHandler
+from pydal_free_repo.workflows.logger import WorkflowLogger
 from tests._otel import stored
 
 USAGE = {"input_tokens": 1000, "output_tokens": 200, "total_tokens": 1200}
-# gpt-4o in the shipped price list: $5 per 1M input tokens, $15 per 1M output tokens.
-COST_PER_CALL = Decimal(1000) * 5 / 10**6 + Decimal(200) * 15 / 10**6
 
 
 def reply(text: str) -> AIMessage:
-    return AIMessage(content=text, usage_metadata=USAGE, response_metadata={"model_name": "gpt-4o"})
+    return AIMessage(
+        content=text,
+        usage_metadata=USAGE,
+        response_metadata={"model_name": "gpt-4o", "model_provider": "openai"},
+    )
 
 
 class State(TypedDict, total=False):
@@ -59,7 +62,7 @@ def handler(db):
     handler.close()
 
 
-def test_a_graph_run_is_a_workflow_with_nodes_and_priced_generations(handler, dsn, capsys):
+def test_a_graph_run_is_a_workflow_with_nodes_and_priced_generations(handler, db, dsn, capsys):
     llm = GenericFakeChatModel(messages=iter([reply("Day 1: temples"), reply("Looks good")]))
     graph = travel_graph(llm)
     result = graph.invoke(
@@ -72,6 +75,14 @@ def test_a_graph_run_is_a_workflow_with_nodes_and_priced_generations(handler, ds
     [workflow] = rows["workflows"]
     assert workflow["status"] == "completed"
     assert workflow["user_input"] == "Plan Kyoto"
+    # The cost the package gives the same call logged by hand (the price book's).
+    reference = WorkflowLogger(db)
+    reference.start_workflow(reference.get_or_create_user("by-hand").id, {})
+    COST_PER_CALL = reference.log_generation(  # noqa: N806
+        "gpt-4o", model_provider="openai", prompt_tokens=1000, completion_tokens=200
+    ).estimated_cost
+    reference.cancel_workflow("reference only")
+    assert COST_PER_CALL > 0
     assert workflow["state"]["plan"] == "Day 1: temples"
     assert [m["content"] for m in workflow["state"]["messages"]] == [
         "Plan Kyoto",
@@ -85,7 +96,7 @@ def test_a_graph_run_is_a_workflow_with_nodes_and_priced_generations(handler, ds
     assert nodes["plan"]["output_data"]["plan"] == "Day 1: temples"
     gens = rows["generations"]
     assert [g["node_id"] for g in gens] == [nodes["plan"]["id"], nodes["review"]["id"]]
-    assert all(g["model_name"] == "gpt-4o" for g in gens)
+    assert all((g["model_name"], g["model_provider"]) == ("gpt-4o", "openai") for g in gens)
     assert [(g["prompt_tokens"], g["completion_tokens"]) for g in gens] == [(1000, 200)] * 2
     assert gens[0]["system_prompt"] == "You plan trips."
     assert gens[0]["user_prompt"] == "Plan Kyoto" and gens[0]["output"] == "Day 1: temples"
@@ -93,7 +104,7 @@ def test_a_graph_run_is_a_workflow_with_nodes_and_priced_generations(handler, ds
     assert sum(g["estimated_cost"] for g in gens) == 2 * COST_PER_CALL
 
     assert main(["--dsn", dsn, "workflows", "--json"]) == 0
-    [listed] = json.loads(capsys.readouterr().out)
+    [listed] = [w for w in json.loads(capsys.readouterr().out) if w["username"] == "travel"]
     assert listed["username"] == "travel"
     assert (listed["node_count"], listed["generation_count"]) == (2, 2)
     assert listed["total_tokens"] == 2400
@@ -108,7 +119,7 @@ def test_a_graph_run_is_a_workflow_with_nodes_and_priced_generations(handler, ds
     assert {"plan", "review"} <= set(stats)
     assert main(["--dsn", dsn, "workflow-stats", "usage", "--json"]) == 0
     usage = [u for u in json.loads(capsys.readouterr().out) if u.get("model_name") == "gpt-4o"]
-    assert sum(u["total_tokens"] for u in usage) == 2400
+    assert sum(u["total_tokens"] for u in usage) == 2400 + 1200  # and the reference call
 
 
 def test_a_failing_node_fails_its_workflow(handler, dsn):

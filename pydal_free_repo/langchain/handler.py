@@ -295,13 +295,11 @@ class WorkflowCallbackHandler(BaseCallbackHandler):
         fields.output = first.text if first is not None else None
         llm_output = getattr(response, "llm_output", None) or {}
         source = message if message is not None else llm_output.get("token_usage")
-        usage = read_usage(
-            source if source is not None else {},
-            model=run.model or llm_output.get("model_name"),
-            provider=run.provider,
-        )
+        # What the response says (the model that answered, the provider that served it)
+        # wins over what was asked (invocation params, LangSmith's ls_* metadata).
+        usage = read_usage(source if source is not None else {})
         fields.usage = usage
-        fields.model_name = usage.model or run.model
+        fields.model_name = usage.model or llm_output.get("model_name") or run.model
         fields.model_provider = usage.provider or run.provider
 
 

@@ -1,5 +1,6 @@
 -- Span writer: the LLM-call spans. created_at is the span's start, so a generation lands
--- in the partition of the month the call was made; the pricing trigger prices it.
+-- in the partition of the month the call was made; the writer priced it (computed_cost,
+-- pricing_id) at that time, as every other path does.
 INSERT INTO generations (
     id,
     workflow_id,
@@ -19,6 +20,8 @@ INSERT INTO generations (
     reasoning_tokens,
     latency_ms,
     usage_problem,
+    computed_cost,
+    pricing_id,
     created_at
 )
 SELECT
@@ -40,6 +43,8 @@ SELECT
     s.reasoning_tokens,
     s.duration_ms,
     s.usage_problem,
+    s.computed_cost,
+    s.pricing_id,
     s.started_at
 FROM pg_temp.pfr_span_stage AS s
 WHERE s.kind = 'generation'

@@ -33,6 +33,8 @@ COPY pg_temp.pfr_span_stage (
     cached_input_tokens,
     cache_write_input_tokens,
     reasoning_tokens,
-    usage_problem
+    usage_problem,
+    computed_cost,
+    pricing_id
 )
 FROM STDIN

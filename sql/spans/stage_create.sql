@@ -36,6 +36,8 @@ CREATE TEMP TABLE IF NOT EXISTS pfr_span_stage (
     cache_write_input_tokens INTEGER,
     reasoning_tokens INTEGER,
     usage_problem TEXT,
+    computed_cost NUMERIC(12, 6),
+    pricing_id BIGINT,
     -- Filled in the database by the queries that follow.
     workflow_id BIGINT,
     new_workflow BOOLEAN NOT NULL DEFAULT false,
