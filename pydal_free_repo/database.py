@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -58,13 +59,15 @@ class Database:
         """
         resolved = resolve_dsn(dsn)
         kwargs = connection_kwargs(resolved, application_name, statement_timeout)
+        freshness = _Freshness()
         pool = ConnectionPool(
             resolved,
             min_size=min_size,
             max_size=max_size,
             timeout=timeout,
             kwargs=kwargs,
-            check=ConnectionPool.check_connection,
+            check=freshness.check,
+            reset=freshness.returned,
             open=False,
             name="pydal_free_repo",
         )
@@ -114,8 +117,15 @@ class Database:
             with self.translated():
                 yield conn
         else:
+            # One statement on a borrowed connection is its own transaction: run it in
+            # autocommit, one round trip instead of BEGIN, statement, COMMIT.
             with self.connection() as borrowed:
-                yield borrowed
+                borrowed.autocommit = True
+                try:
+                    yield borrowed
+                finally:
+                    if not borrowed.closed:
+                        borrowed.autocommit = False
 
     def execute(
         self,
@@ -161,6 +171,27 @@ class Database:
         with self._borrow(conn) as c, c.cursor(row_factory=row_factory) as cur:
             cur.execute(statement, params)
             return cur.fetchall()
+
+
+# A connection returned to the pool less than this many seconds ago is lent again without
+# the pool's check query (a round trip); pgbouncer's server_check_delay does the same. A
+# connection that died in that window fails its next statement with DatabaseUnavailable.
+CHECK_AFTER_IDLE_SECONDS = 1.0
+
+
+class _Freshness:
+    """The pool's check and reset callbacks: check only connections idle for a while."""
+
+    def __init__(self) -> None:
+        self._returned: dict[int, float] = {}
+
+    def returned(self, conn: psycopg.Connection) -> None:
+        self._returned[id(conn)] = time.monotonic()
+
+    def check(self, conn: psycopg.Connection) -> None:
+        returned = self._returned.pop(id(conn), None)
+        if returned is None or time.monotonic() - returned >= CHECK_AFTER_IDLE_SECONDS:
+            ConnectionPool.check_connection(conn)
 
 
 def session_options(**settings: str) -> str:

@@ -86,6 +86,9 @@ _TOKEN_KEYS = {
 _MILLION = Decimal(1_000_000)
 _THOUSAND = Decimal(1_000)
 _ZERO = Decimal(0)
+# computed_cost is NUMERIC(12, 6): a larger cost is stored as NULL with a usage problem
+# rather than refused with the call.
+_COST_LIMIT = Decimal("999999.9999995")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -112,6 +115,25 @@ class _Rates:
     reasoning: Decimal | gp.TieredPrices | None
     requests_kcount: Decimal | None
     tiered: bool
+    # A flat price as USD per token of each stored count (the decomposition folded in:
+    # cache reads cost cache_read - input per token more than an input token...); exact,
+    # since dividing by 10^6 and these sums never round in a 28-digit context.
+    linear: tuple[Decimal, Decimal, Decimal, Decimal, Decimal, Decimal] | None = None
+
+
+def _linear(r: _Rates) -> tuple[Decimal, Decimal, Decimal, Decimal, Decimal, Decimal]:
+    def per_token(value: Any) -> Decimal:
+        return _ZERO if value is None else value / _MILLION
+
+    base_in, base_out = per_token(r.input), per_token(r.output)
+    return (
+        base_in,
+        per_token(r.cache_read) - base_in if r.cache_read is not None else _ZERO,
+        per_token(r.cache_write) - base_in if r.cache_write is not None else _ZERO,
+        base_out,
+        per_token(r.reasoning) - base_out if r.reasoning is not None else _ZERO,
+        _ZERO if r.requests_kcount is None else r.requests_kcount / _THOUSAND,
+    )
 
 
 def compile_price(model_price: gp.ModelPrice) -> tuple[_Rates | None, bool]:
@@ -141,18 +163,18 @@ def compile_price(model_price: gp.ModelPrice) -> tuple[_Rates | None, bool]:
             break
     if not fast:
         return None, by_tokens
-    return (
-        _Rates(
-            input=keys.get("input_mtok"),
-            cache_read=keys.get("cache_read_mtok"),
-            cache_write=keys.get("cache_write_mtok"),
-            output=keys.get("output_mtok"),
-            reasoning=keys.get("output_reasoning_mtok"),
-            requests_kcount=keys.get("requests_kcount"),
-            tiered=any(isinstance(value, gp.TieredPrices) for value in keys.values()),
-        ),
-        by_tokens,
+    rates = _Rates(
+        input=keys.get("input_mtok"),
+        cache_read=keys.get("cache_read_mtok"),
+        cache_write=keys.get("cache_write_mtok"),
+        output=keys.get("output_mtok"),
+        reasoning=keys.get("output_reasoning_mtok"),
+        requests_kcount=keys.get("requests_kcount"),
+        tiered=any(isinstance(value, gp.TieredPrices) for value in keys.values()),
     )
+    if not rates.tiered:
+        rates = dataclasses.replace(rates, linear=_linear(rates))
+    return rates, by_tokens
 
 
 def _rate(price: Decimal | gp.TieredPrices, total_input: int) -> Decimal:
@@ -167,6 +189,20 @@ def _rate(price: Decimal | gp.TieredPrices, total_input: int) -> Decimal:
 def _fast_cost(r: _Rates, i: int, cr: int, cw: int, o: int, z: int) -> Decimal:
     """genai-prices' arithmetic for the stored token kinds (keep in step with
     ``ModelPrice.calc_price``: each unit's price * leaf count / per, summed)."""
+    if r.linear is not None:
+        a_in, a_cr, a_cw, a_out, a_z, fee = r.linear
+        total = fee
+        if i:
+            total += a_in * i
+        if cr:
+            total += a_cr * cr
+        if cw:
+            total += a_cw * cw
+        if o:
+            total += a_out * o
+        if z:
+            total += a_z * z
+        return total
     total = _ZERO
     if r.input is not None:
         leaf = (
@@ -372,6 +408,14 @@ def _like(pattern: str, text: str) -> bool:
     return re.fullmatch("".join(out), text, re.S) is not None
 
 
+@dataclasses.dataclass(frozen=True)
+class _Plan:
+    provider: str | None
+    users: tuple[_UserPrice, ...]
+    fixed: Price | None  # the catalogue's price, when the model has one unconditional price
+    catalogue: bool  # the catalogue prices it, depending on the call's time
+
+
 class PriceBook:
     """The prices of one database, cached in this process."""
 
@@ -384,6 +428,7 @@ class PriceBook:
         self._loaded_at = -1e9
         self._models: dict[tuple[str, str | None], tuple[gp.ModelInfo, str] | None] = {}
         self._owners: dict[int, str] = {}
+        self._plans: dict[tuple[str, str | None], _Plan] = {}
 
     # loading
 
@@ -406,6 +451,7 @@ class PriceBook:
         patterns.sort(key=lambda e: (len(e.pattern or ""), e.valid_from, e.price.id), reverse=True)
         with self._lock:
             self._users, self._patterns = users, patterns
+            self._plans = {}
             if catalogue is not None:
                 self._catalogue_ids = {
                     (row["catalogue_provider"], row["catalogue_model"], row["price_variant"]): row[
@@ -424,13 +470,36 @@ class PriceBook:
 
     def price_for(self, model: str, provider: str | None, at: dt.datetime) -> Price | None:
         """The price in force for ``model`` served by ``provider`` at ``at`` (None: unpriced)."""
-        provider = provider_name(provider)
-        for entry in self._users.get(model, ()):
-            if entry.valid_from <= at and (entry.provider is None or entry.provider == provider):
+        plan = self._plans.get((model, provider))
+        if plan is None:
+            plan = self._plans[(model, provider)] = self._plan(model, provider)
+        for entry in plan.users:
+            if entry.valid_from <= at:
                 return entry.price
-        price = self._catalogue_price(model, provider, at)
-        if price is not None:
-            return price
+        if plan.fixed is not None:
+            return plan.fixed
+        if plan.catalogue:
+            price = self._catalogue_price(model, plan.provider, at)
+            if price is not None:
+                return price
+        return self._pattern_price(model, plan.provider, at)
+
+    def _plan(self, model: str, provider: str | None) -> _Plan:
+        """What can be decided once per model and provider: the user prices that apply
+        (newest first), and the catalogue price when it does not depend on the time."""
+        name = provider_name(provider)
+        users = tuple(
+            entry
+            for entry in self._users.get(model, ())
+            if entry.provider is None or entry.provider == name
+        )
+        found = self._find_model(model, name)
+        fixed = None
+        if found is not None and isinstance(found[0].prices, gp.ModelPrice):
+            fixed = self._catalogue_price(model, name, now())
+        return _Plan(name, users, fixed, found is not None and fixed is None)
+
+    def _pattern_price(self, model: str, provider: str | None, at: dt.datetime) -> Price | None:
         for entry in self._patterns:
             if (
                 entry.valid_from <= at
@@ -542,6 +611,8 @@ def price_row(prices: PriceBook, row: dict[str, Any], model_key: str, provider_k
         row["pricing_id"] = row["computed_cost"] = None
         return
     cost, problem = price.cost(row)
+    if cost is not None and cost >= _COST_LIMIT:
+        cost, problem = None, f"cost {cost} USD is too large for the cost columns"
     row["pricing_id"] = price.id if cost is not None else None
     row["computed_cost"] = cost
     if problem:

@@ -37,3 +37,18 @@ def expected_cost(
         genai_request_timestamp=at,
     )
     return price.total_price.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
+
+
+def document_prices(db) -> None:
+    """Document 004's 2024 prices as the user's own (they win over the catalogue), so
+    tests written with those figures keep them."""
+    from pydal_free_repo import pricing
+
+    with db.connection() as conn:
+        conn.execute(
+            "INSERT INTO model_pricing"
+            " (model, input_per_1m, cached_input_per_1m, output_per_1m, valid_from, source)"
+            " VALUES ('gpt-4o', 5, 2.5, 15, '2000-01-01', 'user'),"
+            " ('gpt-3.5-turbo', 0.5, NULL, 1.5, '2000-01-01', 'user')"
+        )
+    pricing.forget(db.dsn)

@@ -21,6 +21,7 @@ import pytest
 from pydal_free_repo import AsyncWorkflowLogger, WorkflowLogger
 from pydal_free_repo.async_database import AsyncDatabase
 from pydal_free_repo.errors import InvalidTransition, InvalidValue, NotFound
+from tests._pricing import document_prices
 
 STATE = {
     "user_input": "A quiet Saturday in Seongsu",
@@ -95,6 +96,8 @@ class BlockingAsyncLogger:
 
 @pytest.fixture(params=["sync", "async"])
 def logger(request, db, dsn):
+    # The figures below are document 004's prices; set as the user's own, they win.
+    document_prices(db)
     if request.param == "sync":
         log = WorkflowLogger(db)
         yield log

@@ -92,18 +92,19 @@ def run_show(args: argparse.Namespace, ctx: Context) -> int:
                 "model": g.model_name,
                 "provider": g.model_provider,
                 "prompt_tokens": g.prompt_tokens,
+                "cached": g.cached_input_tokens,
+                "cache_write": g.cache_write_input_tokens,
                 "completion_tokens": g.completion_tokens,
+                "reasoning": g.reasoning_tokens,
                 "total_tokens": g.total_tokens,
                 "cost": g.estimated_cost,
+                "pricing": pricing_word(g.estimated_cost, g.prompt_tokens, g.completion_tokens),
                 "latency_ms": g.latency_ms,
             }
             for g in generations
         ]
     )
-    print(
-        f"\ntotal: {totals['total_tokens']} tokens, cost ${totals['total_cost']}"
-        + (f" ({totals['unpriced']} unpriced)" if totals["unpriced"] else "")
-    )
+    print(f"\ntotal: {totals['total_tokens']} tokens, {cost_summary(totals)}")
     return 0
 
 
@@ -142,10 +143,39 @@ def _timeline(start, nodes) -> list[dict[str, Any]]:
     return rows
 
 
+def pricing_word(cost: Decimal | None, prompt: int | None, completion: int | None) -> str:
+    """priced / unpriced (no price for the model) / unknown usage (no token count)."""
+    if cost is not None:
+        return "priced"
+    return "unknown usage" if prompt is None and completion is None else "unpriced"
+
+
 def _totals(generations) -> dict[str, Any]:
+    words = [
+        pricing_word(g.estimated_cost, g.prompt_tokens, g.completion_tokens) for g in generations
+    ]
+    priced = [g.estimated_cost for g in generations if g.estimated_cost is not None]
     return {
         "generations": len(generations),
         "total_tokens": sum(g.total_tokens or 0 for g in generations),
-        "total_cost": sum((g.estimated_cost or Decimal(0) for g in generations), Decimal(0)),
-        "unpriced": sum(1 for g in generations if g.estimated_cost is None),
+        # None, not $0, when no generation is priced: an unknown cost is not free.
+        "total_cost": sum(priced, Decimal(0)) if priced else None,
+        "priced": words.count("priced"),
+        "unpriced": words.count("unpriced"),
+        "unknown_usage": words.count("unknown usage"),
     }
+
+
+def cost_summary(totals: dict[str, Any]) -> str:
+    """``cost $0.0123 (2 priced, 1 unpriced, 1 unknown usage)``; never ``$0`` for unknown."""
+    cost = "cost unknown" if totals["total_cost"] is None else f"cost ${totals['total_cost']}"
+    counts = [
+        f"{totals[key]} {word}"
+        for key, word in (
+            ("priced", "priced"),
+            ("unpriced", "unpriced"),
+            ("unknown_usage", "unknown usage"),
+        )
+        if totals[key]
+    ]
+    return cost + (f" ({', '.join(counts)})" if counts else "")

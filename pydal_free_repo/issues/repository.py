@@ -19,7 +19,13 @@ from psycopg.rows import class_row
 
 from pydal_free_repo import pricing, values
 from pydal_free_repo.database import Database
-from pydal_free_repo.errors import InvalidTransition, InvalidValue, NotFound, PfrError
+from pydal_free_repo.errors import (
+    CONSTRAINT_MESSAGES,
+    InvalidTransition,
+    InvalidValue,
+    NotFound,
+    PfrError,
+)
 from pydal_free_repo.issues import analytics
 from pydal_free_repo.issues.records import (
     API_METHODS,
@@ -517,20 +523,17 @@ def _amount(name: str, value: Any) -> Decimal | None:
 
 
 def _check_parts(params: dict[str, Any]) -> None:
-    """The parts of the input and output within them (the tables' CHECK rules), and a
-    missing total filled with input + output."""
+    """The parts of the input and output within them (what the tables' CHECK rules say,
+    checked before the call is priced), and a missing total filled with input + output."""
     prompt, completion = params["prompt_tokens"], params["completion_tokens"]
-    parts = (params["cached_input_tokens"] or 0) + (params["cache_write_input_tokens"] or 0)
-    if prompt is not None and parts > prompt:
-        raise InvalidValue(
-            f"cached_input_tokens + cache_write_input_tokens ({parts}) cannot exceed "
-            f"prompt_tokens ({prompt}): they are part of the input"
-        )
+    cached, written = params["cached_input_tokens"], params["cache_write_input_tokens"]
+    if prompt is not None and cached is not None and cached > prompt:
+        raise InvalidValue(CONSTRAINT_MESSAGES["check_lch_cached_within_prompt"])
+    if prompt is not None and (cached or 0) + (written or 0) > prompt:
+        raise InvalidValue(CONSTRAINT_MESSAGES["check_lch_cache_within_prompt"])
     reasoning = params["reasoning_tokens"]
     if reasoning is not None and completion is not None and reasoning > completion:
-        raise InvalidValue(
-            f"reasoning_tokens ({reasoning}) cannot exceed completion_tokens ({completion})"
-        )
+        raise InvalidValue(CONSTRAINT_MESSAGES["check_lch_reasoning_within_completion"])
     if params["total_tokens"] is None and (prompt is not None or completion is not None):
         params["total_tokens"] = (prompt or 0) + (completion or 0)
 
