@@ -14,9 +14,11 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcess
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import Status, StatusCode
 
+from pydal_free_repo import Database
 from pydal_free_repo.otel import PostgresSpanExporter
 from pydal_free_repo.workflows.logger import WorkflowLogger
 from tests._otel import stored
+from tests.test_security_roles import roles  # noqa: F401 - the fixture, reused
 
 
 def agent_run(tracer, *, fail_tool: bool = False) -> None:
@@ -296,3 +298,15 @@ def test_export_never_waits_for_the_database(recorded, tmp_path):
     assert exporter.stats.pending == 3
     exporter.writer.close(timeout=1)
     db.close()
+
+
+def test_the_exporter_runs_as_a_member_of_pfr_writer(roles, recorded):  # noqa: F811
+    """sql/admin/roles.sql grants the span tables; the staging table is a temp table."""
+    tracer, memory = recorded
+    agent_run(tracer)
+    with Database.connect(roles["pfr_writer"]) as db:
+        exporter = PostgresSpanExporter(db)
+        exporter.export(memory.get_finished_spans())
+        assert exporter.force_flush()
+        exporter.shutdown()
+    assert (exporter.stats.written, exporter.stats.rejected) == (3, 0)

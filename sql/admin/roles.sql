@@ -123,6 +123,9 @@ BEGIN
 END;
 $$;
 GRANT SELECT ON model_pricing TO pfr_writer;
+-- The span writer (OpenTelemetry exporter, LangChain handler): its idempotency keys. Its
+-- staging table is a session temp table (TEMPORARY on the database, PUBLIC's by default).
+GRANT SELECT, INSERT, UPDATE ON workflow_traces, workflow_spans TO pfr_writer;
 
 -- The reader: everything readable, nothing else; and the same on what the maintainer
 -- creates later (new views of a migration, new monthly partitions).
