@@ -4,7 +4,9 @@ parent end up in one workflow."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import time
 
 import psycopg
 import pytest
@@ -190,8 +192,6 @@ def test_workflow_is_running_until_its_root_span_arrives(db, dsn, recorded):
 
 
 def _utc(ns):
-    import datetime as dt
-
     return dt.datetime.fromtimestamp(ns / 1e9, tz=dt.timezone.utc)
 
 
@@ -283,14 +283,10 @@ def test_a_malformed_usage_is_recorded_with_its_problem(db, dsn, recorded):
 
 def test_export_never_waits_for_the_database(recorded, tmp_path):
     """With the database unreachable, export returns at once and spans wait in memory."""
-    from pydal_free_repo import Database
-
     tracer, memory = recorded
     agent_run(tracer)
     db = Database.connect("postgresql://x@127.0.0.1:1/none?connect_timeout=1", timeout=1)
     exporter = PostgresSpanExporter(db, connect_timeout=0.2, retry_max=0.2)
-    import time
-
     started = time.monotonic()
     exporter.export(memory.get_finished_spans())
     assert time.monotonic() - started < 0.5
