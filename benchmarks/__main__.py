@@ -17,10 +17,10 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks import claims, dashboard, generate, ingest, report, retention, spans
+from benchmarks import claims, dashboard, generate, ingest, report, retention, spans, web
 from benchmarks.common import Server, log
 
-BENCHMARKS = ("ingest", "dashboard", "retention", "claims", "spans")
+BENCHMARKS = ("ingest", "dashboard", "retention", "claims", "web", "spans")
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 SMALL_SCALE = 0.0005
 
@@ -82,8 +82,15 @@ def run(argv: list[str] | None = None) -> report.Results:
     if "claims" in chosen:
         log(f"4. claims, {n['claim_keys']:,} distinct + {n['claim_keys']:,} colliding", quiet=quiet)
         results.claims = claims.run(server, n["claim_keys"], n["claim_keys"], quiet=quiet)
+    if "web" in chosen:
+        log("5. dashboard overview page (pfr serve), server-side", quiet=quiet)
+        if results.dataset is None:
+            results.dataset = generate.ensure(
+                server, scale, regenerate=args.regenerate, quiet=quiet
+            )
+        results.web = web.run(results.dataset.dsn, reps=reps, quiet=quiet)
     if "spans" in chosen:
-        log(f"5. OpenTelemetry spans, {n['spans']:,} spans", quiet=quiet)
+        log(f"6. OpenTelemetry spans, {n['spans']:,} spans", quiet=quiet)
         results.spans = spans.run(server, n["spans"], quiet=quiet)
     results.seconds = time.perf_counter() - began
     text = report.markdown(results)

@@ -18,7 +18,7 @@ from typing import Any
 from pydal_free_repo import values
 from pydal_free_repo.errors import InvalidValue
 from pydal_free_repo.usage import Usage, read_usage
-from pydal_free_repo.workflows import params as P
+from pydal_free_repo.rows import checks as P
 
 KINDS = ("workflow", "node", "generation")
 SOURCES = ("opentelemetry", "langchain")

@@ -55,6 +55,7 @@ def test_every_benchmark_runs_and_is_correct_at_small_size(server):
     sp = results.spans
     assert sp.stored == sp.expected
     assert sp.exporter.per_second > 0 and sp.copy.per_second > 0
+    assert results.web.status == 200 and len(results.web.overview.seconds) == 5
 
     text = bench.report.markdown(results)
     assert "## 4. Claims under contention" in text

@@ -1,8 +1,9 @@
 """The ``pfr`` command line: ``pfr [--dsn DSN] COMMAND ...``.
 
 Each area registers its subcommands from its own module (``db``, ``issues``,
-``workflows``, ``jobs``, ``pricing``). Errors print one line to stderr and exit non-zero: 1 for a
-failed operation, 2 for bad usage or configuration, 3 when the database is unreachable.
+``workflows``, ``jobs``, ``web``, ``pricing``). Errors print one line to stderr and exit
+non-zero: 1 for a failed operation, 2 for bad usage or configuration, 3 when the database
+is unreachable.
 """
 
 from __future__ import annotations
@@ -15,12 +16,20 @@ from pydal_free_repo.cli import db as db_commands
 from pydal_free_repo.cli import issues as issue_commands
 from pydal_free_repo.cli import jobs as job_commands
 from pydal_free_repo.cli import pricing as pricing_commands
+from pydal_free_repo.cli import web as web_commands
 from pydal_free_repo.cli import workflows as workflow_commands
 from pydal_free_repo.cli.context import Context
 from pydal_free_repo.errors import ConfigurationError, DatabaseUnavailable, PfrError
 from pydal_free_repo.redact import redact_text
 
-AREAS = [db_commands, issue_commands, workflow_commands, job_commands, pricing_commands]
+AREAS = [
+    db_commands,
+    issue_commands,
+    workflow_commands,
+    job_commands,
+    web_commands,
+    pricing_commands,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

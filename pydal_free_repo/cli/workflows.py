@@ -4,13 +4,13 @@ generations with tokens and cost) and ``pfr workflow-stats VIEW`` (the 0007 view
 from __future__ import annotations
 
 import argparse
-from decimal import Decimal
 from typing import Any
 
 from pydal_free_repo.cli.context import Context
 from pydal_free_repo.cli.output import add_json_flag, emit, print_json, print_table, to_jsonable
+from pydal_free_repo.reports import generation_totals, pricing_word
 from pydal_free_repo.workflows.logger import WorkflowLogger
-from pydal_free_repo.workflows.params import FINAL_STATUSES
+from pydal_free_repo.workflows.records import FINAL_STATUSES
 
 LIST_COLUMNS = [
     "id",
@@ -75,7 +75,7 @@ def run_stats(args: argparse.Namespace, ctx: Context) -> int:
 def run_show(args: argparse.Namespace, ctx: Context) -> int:
     details = WorkflowLogger(ctx.db).get_workflow_details(args.id)
     workflow, nodes, generations = details["workflow"], details["nodes"], details["generations"]
-    totals = _totals(generations)
+    totals = generation_totals(generations)
     if args.json:
         print_json({**details, "totals": totals})
         return 0
@@ -141,29 +141,6 @@ def _timeline(start, nodes) -> list[dict[str, Any]]:
             }
         )
     return rows
-
-
-def pricing_word(cost: Decimal | None, prompt: int | None, completion: int | None) -> str:
-    """priced / unpriced (no price for the model) / unknown usage (no token count)."""
-    if cost is not None:
-        return "priced"
-    return "unknown usage" if prompt is None and completion is None else "unpriced"
-
-
-def _totals(generations) -> dict[str, Any]:
-    words = [
-        pricing_word(g.estimated_cost, g.prompt_tokens, g.completion_tokens) for g in generations
-    ]
-    priced = [g.estimated_cost for g in generations if g.estimated_cost is not None]
-    return {
-        "generations": len(generations),
-        "total_tokens": sum(g.total_tokens or 0 for g in generations),
-        # None, not $0, when no generation is priced: an unknown cost is not free.
-        "total_cost": sum(priced, Decimal(0)) if priced else None,
-        "priced": words.count("priced"),
-        "unpriced": words.count("unpriced"),
-        "unknown_usage": words.count("unknown usage"),
-    }
 
 
 def cost_summary(totals: dict[str, Any]) -> str:
