@@ -13,9 +13,9 @@ from benchmarks.dashboard import TARGET_P50_SECONDS, TARGET_SPEEDUP, DashboardRe
 from benchmarks.generate import Dataset
 from benchmarks.ingest import IngestReport
 from benchmarks.retention import RetentionReport
+from benchmarks.spans import SpansReport
 from benchmarks.web import TARGET_P50_SECONDS as WEB_TARGET_P50
 from benchmarks.web import WebReport
-from benchmarks.spans import SpansReport
 
 INGEST_TARGET = 3.0
 WRITER_TARGET = 0.9

@@ -17,8 +17,8 @@ from typing import Any
 
 from pydal_free_repo import values
 from pydal_free_repo.errors import InvalidValue
-from pydal_free_repo.usage import Usage, read_usage
 from pydal_free_repo.rows import checks as P
+from pydal_free_repo.usage import Usage, read_usage
 
 KINDS = ("workflow", "node", "generation")
 SOURCES = ("opentelemetry", "langchain")

@@ -31,10 +31,10 @@ from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatGeneration, LLMResult
 
 from pydal_free_repo.database import Database
+from pydal_free_repo.rows import checks as P
 from pydal_free_repo.span_writer import SpanWriter, SpanWriterStats
 from pydal_free_repo.spans import SpanFields, span_row
 from pydal_free_repo.usage import read_usage
-from pydal_free_repo.rows import checks as P
 
 log = logging.getLogger(__name__)
 

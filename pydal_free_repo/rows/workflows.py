@@ -28,7 +28,7 @@ from pydal_free_repo.rows.checks import (
     word,
 )
 from pydal_free_repo.usage import apply_usage, provider_name
-from pydal_free_repo.workflows.records import FINAL_STATUSES, INPUT_TYPES, NODE_TYPES
+from pydal_free_repo.workflows.records import FINAL_STATUSES, INPUT_TYPES
 
 
 def user(username: Any, email: Any) -> dict[str, Any]:
