@@ -17,10 +17,20 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks import claims, dashboard, generate, ingest, report, retention, spans, web
+from benchmarks import (
+    claims,
+    dashboard,
+    generate,
+    ingest,
+    recovery,
+    report,
+    retention,
+    spans,
+    web,
+)
 from benchmarks.common import Server, log
 
-BENCHMARKS = ("ingest", "dashboard", "retention", "claims", "web", "spans")
+BENCHMARKS = ("ingest", "dashboard", "retention", "claims", "web", "recovery", "spans")
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 SMALL_SCALE = 0.0005
 
@@ -89,8 +99,11 @@ def run(argv: list[str] | None = None) -> report.Results:
                 server, scale, regenerate=args.regenerate, quiet=quiet
             )
         results.web = web.run(results.dataset.dsn, reps=reps, quiet=quiet)
+    if "recovery" in chosen:
+        log("6. backups, point-in-time recovery and replica lag (own server)", quiet=quiet)
+        results.recovery = recovery.run(scale, n["ingest_rows"], quiet=quiet)
     if "spans" in chosen:
-        log(f"6. OpenTelemetry spans, {n['spans']:,} spans", quiet=quiet)
+        log(f"7. OpenTelemetry spans, {n['spans']:,} spans", quiet=quiet)
         results.spans = spans.run(server, n["spans"], quiet=quiet)
     results.seconds = time.perf_counter() - began
     text = report.markdown(results)

@@ -16,7 +16,15 @@ class JobSpec:
 
 def jobs() -> dict[str, JobSpec]:
     """Every job, in the order `pfr job list` shows them."""
-    from pydal_free_repo.jobs import backup, partitions, reaper, retention, rollups, vacuum
+    from pydal_free_repo.jobs import (
+        backup,
+        partitions,
+        physical_backup,
+        reaper,
+        retention,
+        rollups,
+        vacuum,
+    )
 
     specs = [
         JobSpec(
@@ -29,6 +37,11 @@ def jobs() -> dict[str, JobSpec]:
             "retention", "drop expired partitions, delete expired rows in batches", retention.run
         ),
         JobSpec("backup", "pg_dump -Fc, verified, rotated by count and age", backup.run),
+        JobSpec(
+            "physical_backup",
+            "pg_basebackup (incremental between fulls), verified; WAL archive pruned",
+            physical_backup.run,
+        ),
         JobSpec("reaper", "fail stale processing claims and running workflows", reaper.run),
         JobSpec(
             "rollups",

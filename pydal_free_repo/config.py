@@ -31,6 +31,7 @@ DEFAULT_SCHEDULES: dict[str, str] = {
     "vacuum": "30 3 * * *",
     "retention": "0 4 * * *",
     "backup": "0 2 * * *",
+    "physical_backup": "30 1 * * *",
     "reaper": "*/5 * * * *",
     "rollups": "* * * * *",
 }
@@ -42,6 +43,7 @@ class Schedules:
     vacuum: str = DEFAULT_SCHEDULES["vacuum"]
     retention: str = DEFAULT_SCHEDULES["retention"]
     backup: str = DEFAULT_SCHEDULES["backup"]
+    physical_backup: str = DEFAULT_SCHEDULES["physical_backup"]
     reaper: str = DEFAULT_SCHEDULES["reaper"]
     rollups: str = DEFAULT_SCHEDULES["rollups"]
 
@@ -84,6 +86,19 @@ class Backup:
 
 
 @dataclass(frozen=True)
+class Physical:
+    # Empty: beside the embedded server's data directory (<data dir>-base, <data dir>-wal)
+    # when the server is the embedded one; a server the package does not own needs `dir`.
+    dir: str = ""
+    archive_dir: str = ""
+    keep_full: int = 2
+    full_every_days: int = 7
+    timeout_seconds: int = 3600
+    # pg_basebackup --no-sync when false: faster, but a crash soon after may lose the backup.
+    fsync: bool = True
+
+
+@dataclass(frozen=True)
 class Reaper:
     stale_after_seconds: int = 7200
 
@@ -101,6 +116,7 @@ class JobsConfig:
     partitions: Partitions = field(default_factory=Partitions)
     retention: Retention = field(default_factory=Retention)
     backup: Backup = field(default_factory=Backup)
+    physical: Physical = field(default_factory=Physical)
     reaper: Reaper = field(default_factory=Reaper)
     timeouts: Timeouts = field(default_factory=Timeouts)
 
@@ -201,3 +217,5 @@ def _validate(config: JobsConfig) -> None:
         raise ConfigurationError("[retention] batch_size must be at least 1")
     if config.backup.keep_count < 1:
         raise ConfigurationError("[backup] keep_count must be at least 1")
+    if config.physical.keep_full < 1:
+        raise ConfigurationError("[physical] keep_full must be at least 1")

@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pydal_free_repo.dsn import conninfo_params
+from pydal_free_repo.dsn import conninfo_params, secrets_of
+
+__all__ = ["Params", "connection_kwargs", "secrets_of", "session_options"]
 from pydal_free_repo.errors import ConfigurationError
 
 Params = Mapping[str, Any] | Sequence[Any] | None
@@ -37,12 +39,3 @@ def connection_kwargs(
         own = session_options(statement_timeout=statement_timeout)
         kwargs["options"] = f"{given['options']} {own}" if given.get("options") else own
     return kwargs
-
-
-def secrets_of(dsn: str) -> tuple[str, ...]:
-    """What an error message must never show: the DSN's password."""
-    try:
-        password = conninfo_params(dsn).get("password")
-    except Exception:
-        return ()
-    return (password,) if password else ()

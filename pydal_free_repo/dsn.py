@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from urllib.parse import quote, urlencode
 
-from psycopg.conninfo import conninfo_to_dict
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from pydal_free_repo.errors import ConfigurationError
 from pydal_free_repo.redact import redact_dsn
@@ -30,6 +30,36 @@ def conninfo_params(dsn: str) -> dict[str, str]:
         return {key: str(value) for key, value in conninfo_to_dict(dsn).items()}
     except Exception:  # psycopg.ProgrammingError: its message may quote the DSN
         raise ConfigurationError(f"malformed connection string: {redact_dsn(dsn)}") from None
+
+
+def password_of(dsn: str) -> str | None:
+    """The DSN's password, if it has one; None for a malformed DSN too (never raises)."""
+    try:
+        return conninfo_params(dsn).get("password") or None
+    except ConfigurationError:
+        return None
+
+
+def secrets_of(dsn: str) -> tuple[str, ...]:
+    """What must never appear in a message about ``dsn``: its password, when it has one."""
+    password = password_of(dsn)
+    return (password,) if password else ()
+
+
+def client_connection(dsn: str) -> tuple[str, dict[str, str]]:
+    """For a client program (pg_dump, psql): a conninfo without the password, and an
+    environment carrying it as ``PGPASSWORD`` (never on a command line, where ps shows it)."""
+    params = conninfo_params(dsn)
+    password = params.pop("password", None)
+    env = dict(os.environ)
+    if password:
+        env["PGPASSWORD"] = password
+    return make_conninfo(**params), env
+
+
+def with_database(dsn: str, dbname: str) -> str:
+    """The same server and credentials as ``dsn``, another database."""
+    return make_conninfo(dsn, dbname=dbname)
 
 
 def yoyo_uri(dsn: str) -> str:

@@ -16,6 +16,7 @@ from pydal_free_repo.cli import db as db_commands
 from pydal_free_repo.cli import issues as issue_commands
 from pydal_free_repo.cli import jobs as job_commands
 from pydal_free_repo.cli import pricing as pricing_commands
+from pydal_free_repo.cli import replica as replica_commands
 from pydal_free_repo.cli import web as web_commands
 from pydal_free_repo.cli import workflows as workflow_commands
 from pydal_free_repo.cli.context import Context
@@ -27,6 +28,7 @@ AREAS = [
     issue_commands,
     workflow_commands,
     job_commands,
+    replica_commands,
     web_commands,
     pricing_commands,
 ]
