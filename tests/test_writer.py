@@ -144,7 +144,7 @@ def test_bad_values_are_refused_when_put(db, dsn):
         ({"prompt_tokens": -1}, "prompt_tokens must be 0 or more, got -1"),
         ({"prompt_tokens": 1, "cached_input_tokens": 2}, "cached_input_tokens (2) cannot exceed"),
         ({"provided_cost": float("nan")}, "provided_cost must be a finite number"),
-        ({"call_type": "poetry"}, "call_type must be one of"),
+        ({"call_type": "Poetry!"}, "call_type must be a lowercase word"),
     ],
 )
 def test_the_writer_and_the_repository_refuse_an_llm_call_in_the_same_words(db, dsn, fields, words):
