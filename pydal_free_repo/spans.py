@@ -181,7 +181,7 @@ def _int(value: int) -> int | None:
 def _label(value: Any, length: int, name: str, problems: list[str]) -> str | None:
     if value is None or value == "":
         return None
-    cleaned = values.text(value)
+    cleaned = values.text(value) or ""
     if len(cleaned) > length:
         problems.append(f"{name} shortened to {length} characters")
         cleaned = cleaned[:length]
