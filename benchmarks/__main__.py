@@ -25,12 +25,15 @@ from benchmarks import (
     recovery,
     report,
     retention,
+    scaling,
     spans,
     web,
 )
 from benchmarks.common import Server, log
 
 BENCHMARKS = ("ingest", "dashboard", "retention", "claims", "web", "recovery", "spans")
+# Run only when named (--only scaling): it starts a 3-node Citus cluster, which needs root.
+EXTRA = ("scaling",)
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 SMALL_SCALE = 0.0005
 
@@ -41,7 +44,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--small", action="store_true", help=f"tiny sizes (scale {SMALL_SCALE:g}), few repetitions"
     )
-    p.add_argument("--only", nargs="+", choices=BENCHMARKS, help="run only these benchmarks")
+    p.add_argument(
+        "--only", nargs="+", choices=BENCHMARKS + EXTRA, help="run only these benchmarks"
+    )
     p.add_argument("--reps", type=int, default=30, help="repetitions of each dashboard read")
     p.add_argument("--dsn", help="server to use (its user must create databases)")
     p.add_argument("--data-dir", help="embedded server data directory (default .pfr/bench-pgdata)")
@@ -105,6 +110,9 @@ def run(argv: list[str] | None = None) -> report.Results:
     if "spans" in chosen:
         log(f"7. OpenTelemetry spans, {n['spans']:,} spans", quiet=quiet)
         results.spans = spans.run(server, n["spans"], quiet=quiet)
+    if "scaling" in chosen:
+        log("8. single node against a 3-node Citus cluster (docs/SCALING.md)", quiet=quiet)
+        scaling.run(scale, quiet=quiet)
     results.seconds = time.perf_counter() - began
     text = report.markdown(results)
     if not quiet:
