@@ -28,6 +28,7 @@ from pydal_free_repo.queries import sql_root
 ROLES_SQL = sql_root() / "admin" / "roles.sql"
 LOGINS = {
     "pfr_t_writer": "pfr_writer",
+    "pfr_t_span_writer": "pfr_span_writer",
     "pfr_t_reader": "pfr_reader",
     "pfr_t_maintainer": "pfr_maintainer",
 }
