@@ -19,6 +19,7 @@ from decimal import Decimal
 import psycopg
 import pytest
 from _clusters import missing_reason, pg14_bin, private_server
+from _pricing import document_prices
 from psycopg import errors, sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
@@ -98,6 +99,9 @@ def target(request):
         ).fetchone()[0]:
             pytest.skip("sql/admin/roles.sql is run by a superuser; the test server's user is not")
     run_roles_script(dsn)
+    # The figures below ($20 for 1M + 1M gpt-4o tokens) are document 004's prices.
+    with Database.connect(dsn, min_size=1, max_size=1) as db:
+        document_prices(db)
     with psycopg.connect(dsn, autocommit=True) as admin_conn:
         for login, group in LOGINS.items():
             exists = admin_conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (login,))
