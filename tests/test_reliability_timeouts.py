@@ -140,4 +140,4 @@ async def test_the_async_pool_takes_the_same_statement_timeout(dsn, locked):
 
     async with await AsyncDatabase.connect(dsn, statement_timeout="300ms", timeout=5) as db:
         with pytest.raises(QueryTimeout, match="statement timeout"):
-            await db.fetch_one("issues/stats")
+            await db.fetch_one("issues/stats_totals")

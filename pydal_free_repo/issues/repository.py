@@ -61,11 +61,11 @@ class IssueHistory:
     def claim(self, issue: Mapping[str, Any], *, conn: Conn = None) -> Claim:
         """Start processing ``issue`` unless its key is already processing or completed;
         a queued row of the key is taken over. One statement, race-free."""
-        return self._take(issue, "issues/claim", conn)
+        return self._take(issue, "issues/run_claim", conn)
 
     def enqueue(self, issue: Mapping[str, Any], *, conn: Conn = None) -> Claim:
         """Record ``issue`` as queued; refused like a claim while the key has an active row."""
-        return self._take(issue, "issues/enqueue", conn)
+        return self._take(issue, "issues/run_enqueue", conn)
 
     def _take(self, issue: Mapping[str, Any], query: str, conn: Conn) -> Claim:
         params = _issue_params(issue)
@@ -73,10 +73,12 @@ class IssueHistory:
             for _ in range(_CLAIM_ATTEMPTS):
                 row = self.db.fetch_one(query, params, conn=c)
                 if row is None:
-                    row = self.db.fetch_one("issues/claim_existing", params, conn=c)
+                    row = self.db.fetch_one("issues/run_claim_existing", params, conn=c)
                 # A claim never stops at a queued row: it was enqueued after the claim's
                 # statement began, so the next attempt takes it over.
-                if row is not None and not (query == "issues/claim" and row["status"] == "queued"):
+                if row is not None and not (
+                    query == "issues/run_claim" and row["status"] == "queued"
+                ):
                     return _claim(row, params["issue_key"])
         raise PfrError(
             f"could not claim {params['issue_key']!r}: its row kept changing under "
@@ -123,7 +125,7 @@ class IssueHistory:
         }
         with self._for_run(history_id):
             return self.db.fetch_one(
-                "issues/record_llm_call",
+                "issues/llm_call_insert",
                 params,
                 conn=conn,
                 row_factory=class_row(LlmCallRecorded),
@@ -157,7 +159,7 @@ class IssueHistory:
             "error_message": values.text(error_message),
         }
         with self._for_run(history_id):
-            row = self.db.fetch_one("issues/record_api_call", params, conn=conn)
+            row = self.db.fetch_one("issues/api_call_insert", params, conn=conn)
         return row["id"]
 
     def record_file_modification(
@@ -187,7 +189,7 @@ class IssueHistory:
             "modified_content": values.text(modified_content),
         }
         with self._for_run(history_id):
-            row = self.db.fetch_one("issues/record_file_modification", params, conn=conn)
+            row = self.db.fetch_one("issues/file_modification_insert", params, conn=conn)
         return row["id"]
 
     @contextlib.contextmanager
@@ -291,7 +293,7 @@ class IssueHistory:
             "modified_files_count": _count("modified_files_count", modified_files_count),
             "error_message": error_message,
         }
-        row = self.db.fetch_one("issues/finish", params, conn=conn)
+        row = self.db.fetch_one("issues/run_finish", params, conn=conn)
         if row is None:
             raise NotFound(f"no issue history row with id {history_id}")
         if not row["updated"]:
@@ -325,38 +327,38 @@ class IssueHistory:
             "issue_key": values.text(issue_key),
         }
         return self.db.fetch_all(
-            "issues/history_list", params, conn=conn, row_factory=class_row(HistoryEntry)
+            "issues/run_list", params, conn=conn, row_factory=class_row(HistoryEntry)
         )
 
     def detail(self, history_id: int, *, conn: Conn = None) -> Detail | None:
         """One run with its files, LLM calls (and total cost) and API calls; None if unknown."""
         params = {"history_id": _id(history_id)}
         with self._using(conn) as c:
-            run = self.db.fetch_one("issues/detail", params, conn=c)
+            run = self.db.fetch_one("issues/run_get", params, conn=c)
             if run is None:
                 return None
             files = self.db.fetch_all(
-                "issues/detail_files", params, conn=c, row_factory=class_row(FileChange)
+                "issues/run_files", params, conn=c, row_factory=class_row(FileChange)
             )
             llm_calls = self.db.fetch_all(
-                "issues/detail_llm_calls", params, conn=c, row_factory=class_row(LlmCall)
+                "issues/run_llm_calls", params, conn=c, row_factory=class_row(LlmCall)
             )
             api_calls = self.db.fetch_all(
-                "issues/detail_api_calls", params, conn=c, row_factory=class_row(ApiCall)
+                "issues/run_api_calls", params, conn=c, row_factory=class_row(ApiCall)
             )
         return Detail(**run, files=files, llm_calls=llm_calls, api_calls=api_calls)
 
     def stats(self, *, conn: Conn = None) -> dict[str, Any]:
         """Overall counts by status, success rate, average duration, LLM cost and cache rate."""
-        return self.db.fetch_one("issues/stats", conn=conn)
+        return self.db.fetch_one("issues/stats_totals", conn=conn)
 
     def daily_stats(self, days: int = 7, *, conn: Conn = None) -> list[dict[str, Any]]:
         """Runs per day for the days from ``CURRENT_DATE - days`` on, newest first."""
-        return self.db.fetch_all("issues/daily_stats", {"days": _days(days)}, conn=conn)
+        return self.db.fetch_all("issues/stats_daily", {"days": _days(days)}, conn=conn)
 
     def llm_cost(self, days: int = 7, *, conn: Conn = None) -> list[dict[str, Any]]:
         """LLM calls, cache hits, tokens and cost per day and call type."""
-        return self.db.fetch_all("issues/llm_cost_daily", {"days": _days(days)}, conn=conn)
+        return self.db.fetch_all("issues/stats_llm_cost_daily", {"days": _days(days)}, conn=conn)
 
     def file_history(
         self, path: str, limit: int = 20, *, conn: Conn = None

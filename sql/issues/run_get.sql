@@ -1,5 +1,5 @@
 -- One run with its LLM cost summed on its own (document 004's GET /history/<id>); its
--- files and calls are read by issues/detail_files, detail_llm_calls, detail_api_calls.
+-- files and calls are read by issues/run_files, run_llm_calls and run_api_calls.
 SELECT
     iph.id,
     iph.issue_key,
