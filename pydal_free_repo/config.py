@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields, make_dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydal_free_repo.errors import ConfigurationError
+from pydal_free_repo.jobs import registry
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -26,24 +27,22 @@ else:  # pragma: no cover
 
 CONFIG_ENV = "PFR_CONFIG"
 
-DEFAULT_SCHEDULES: dict[str, str] = {
-    "partitions": "15 0 * * *",
-    "vacuum": "30 3 * * *",
-    "retention": "0 4 * * *",
-    "backup": "0 2 * * *",
-    "reaper": "*/5 * * * *",
-    "rollups": "* * * * *",
-}
+# One field per job of the registry, defaulting to the job's schedule: adding a job to
+# jobs/registry.py adds its `[schedules]` key and PFR_SCHEDULES_<NAME> variable.
+DEFAULT_SCHEDULES: dict[str, str] = registry.default_schedules()
 
+if TYPE_CHECKING:
 
-@dataclass(frozen=True)
-class Schedules:
-    partitions: str = DEFAULT_SCHEDULES["partitions"]
-    vacuum: str = DEFAULT_SCHEDULES["vacuum"]
-    retention: str = DEFAULT_SCHEDULES["retention"]
-    backup: str = DEFAULT_SCHEDULES["backup"]
-    reaper: str = DEFAULT_SCHEDULES["reaper"]
-    rollups: str = DEFAULT_SCHEDULES["rollups"]
+    class Schedules:
+        def __getattr__(self, job: str) -> str: ...
+
+else:
+    Schedules = make_dataclass(
+        "Schedules",
+        [(name, str, field(default=cron)) for name, cron in DEFAULT_SCHEDULES.items()],
+        frozen=True,
+        namespace={"__module__": __name__},
+    )
 
 
 @dataclass(frozen=True)

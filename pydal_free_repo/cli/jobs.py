@@ -9,6 +9,7 @@ import sys
 from pydal_free_repo import config as jobs_config
 from pydal_free_repo.cli.context import Context
 from pydal_free_repo.cli.output import add_json_flag, emit, print_json, print_table
+from pydal_free_repo.jobs import registry
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -25,8 +26,14 @@ def register(commands: argparse._SubParsersAction) -> None:
     _add_config(listing)
     add_json_flag(listing)
     listing.set_defaults(handler=run_list)
-    once = sub.add_parser("run", help="run one job now (same lock and recording as the daemon)")
-    once.add_argument("name", help="partitions, vacuum, retention, backup or reaper")
+    once = sub.add_parser(
+        "run",
+        help="run one job now (same lock and recording as the daemon)",
+        description="Run one job now, with the daemon's lock and recording.\n\njobs:\n"
+        + "\n".join(f"  {job.name:<11} {job.description}" for job in registry.JOBS),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    once.add_argument("name", choices=registry.names(), metavar="NAME", help="the job to run")
     _add_config(once)
     add_json_flag(once)
     once.set_defaults(handler=run_once)
@@ -67,12 +74,10 @@ def run_scheduler(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def run_list(args: argparse.Namespace, ctx: Context) -> int:
-    from pydal_free_repo.jobs.registry import jobs
-
     settings = jobs_config.load(args.config)
     last = {row["job_name"]: row for row in ctx.db.fetch_all("jobs/last_runs")}
     rows = []
-    for name, spec in jobs().items():
+    for name, spec in registry.jobs().items():
         run = last.get(name, {})
         rows.append(
             {
