@@ -17,7 +17,13 @@ from psycopg.rows import AsyncRowFactory, dict_row
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from pydal_free_repo import queries
-from pydal_free_repo.database import Params, _secrets_of, connection_kwargs
+from pydal_free_repo.database import (
+    Params,
+    _secrets_of,
+    connection_kwargs,
+    first_connect_kwargs,
+    unreachable,
+)
 from pydal_free_repo.dsn import resolve_dsn
 from pydal_free_repo.errors import DatabaseUnavailable, translate
 from pydal_free_repo.redact import redact_dsn
@@ -45,11 +51,20 @@ class AsyncDatabase:
         timeout: float = 30.0,
         application_name: str = "pydal_free_repo",
         statement_timeout: str | None = None,
+        check: bool = False,
     ) -> AsyncDatabase:
         """Open a pool on ``dsn``, else ``DATABASE_URL``, else the embedded server;
-        ``statement_timeout`` as in ``Database.connect``."""
+        ``statement_timeout`` and ``check`` as in ``Database.connect``."""
         resolved = resolve_dsn(dsn)
         kwargs = connection_kwargs(resolved, application_name, statement_timeout)
+        if check:
+            try:
+                first = await psycopg.AsyncConnection.connect(
+                    resolved, **first_connect_kwargs(kwargs, timeout)
+                )
+                await first.close()
+            except psycopg.Error as exc:
+                raise unreachable(resolved, exc) from None
         pool = AsyncConnectionPool(
             resolved,
             min_size=min_size,

@@ -21,7 +21,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from pydal_free_repo import queries
 from pydal_free_repo.dsn import conninfo_params, resolve_dsn
 from pydal_free_repo.errors import ConfigurationError, DatabaseUnavailable, translate
-from pydal_free_repo.redact import redact_dsn
+from pydal_free_repo.redact import redact_dsn, redact_text
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,7 @@ class Database:
         timeout: float = 30.0,
         application_name: str = "pydal_free_repo",
         statement_timeout: str | None = None,
+        check: bool = False,
     ) -> Database:
         """Open a pool on ``dsn``, else ``DATABASE_URL``, else the embedded server.
 
@@ -55,9 +56,20 @@ class Database:
         the pool's sessions, lock waits included: a dashboard gets ``QueryTimeout`` from a
         slow or locked database instead of hanging. ``timeout`` bounds the wait for a
         connection (``DatabaseUnavailable`` after it).
+
+        ``check=True`` makes one connection first and raises ``DatabaseUnavailable`` with
+        the server's reason (``password authentication failed ...``, ``Connection
+        refused``) at once, instead of pool retries until ``timeout``; the CLI uses it.
+        Without it the pool connects in the background, so an application can start
+        while its database is still coming up.
         """
         resolved = resolve_dsn(dsn)
         kwargs = connection_kwargs(resolved, application_name, statement_timeout)
+        if check:
+            try:
+                psycopg.connect(resolved, **first_connect_kwargs(kwargs, timeout)).close()
+            except psycopg.Error as exc:
+                raise unreachable(resolved, exc) from None
         pool = ConnectionPool(
             resolved,
             min_size=min_size,
@@ -185,6 +197,19 @@ def connection_kwargs(
         own = session_options(statement_timeout=statement_timeout)
         kwargs["options"] = f"{given['options']} {own}" if given.get("options") else own
     return kwargs
+
+
+def first_connect_kwargs(kwargs: dict[str, Any], timeout: float) -> dict[str, Any]:
+    """The pool's session settings for a checked first connection, bounded by ``timeout``."""
+    return {**kwargs, "connect_timeout": max(1, min(int(timeout), 10))}
+
+
+def unreachable(dsn: str, exc: psycopg.Error) -> DatabaseUnavailable:
+    """The server's own reason a first connection failed, on one line, password masked."""
+    reason = " ".join(str(exc).split()) or type(exc).__name__
+    return DatabaseUnavailable(
+        redact_text(f"cannot connect to {redact_dsn(dsn)}: {reason}", _secrets_of(dsn))
+    )
 
 
 def _secrets_of(dsn: str) -> tuple[str, ...]:

@@ -37,6 +37,16 @@ class InvalidTransition(PfrError):
     """A row is not in the state the operation needs (completing a row that is not processing)."""
 
 
+class Reaped(InvalidTransition):
+    """The reaper failed this run (no recorded activity for ``[reaper] stale_after_seconds``)
+    before the worker finished it; the issue key may already be claimed by another worker.
+    Record progress (an LLM call, API call, file change, node) more often than that."""
+
+
+# The error_message the reaper writes starts with this (jobs/reaper.py).
+REAPED_PREFIX = "reaped:"
+
+
 class Conflict(PfrError):
     """A uniqueness rule refused the write."""
 

@@ -1,15 +1,24 @@
-"""Make Python values storable: PostgreSQL text and jsonb cannot hold NUL characters.
+"""Make Python values storable, or refuse them with ``InvalidValue``; nothing in between.
 
 Every text and JSON value a repository writes passes through ``text`` or ``json``: each
 NUL is replaced by U+FFFD (the design's rule), and so is each lone surrogate, which
 UTF-8 cannot encode. Logging never crashes the agent over such input.
+
+The shared checks of every row builder live here too: ``amount``/``bounded`` (no NaN,
+sNaN or infinity, whatever the type: a raw ``decimal.InvalidOperation`` never escapes)
+and ``timestamp`` (aware, and still a valid datetime once in UTC). JSON keeps a
+``Decimal`` exactly (every digit, as a JSON number) and refuses keys that are not text
+(or whole numbers) and keys that would collide once stored.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json as _json
 import math
 import re
 from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from psycopg.types.json import Jsonb
@@ -34,13 +43,33 @@ def text(value: str | None) -> str | None:
     return _SURROGATE.sub(REPLACEMENT, value)
 
 
+def _key(key: Any, path: str) -> str:
+    # A JSON object's keys are text. Whole numbers become their digits (as json.dumps
+    # does); a tuple, None, a bool or a float key would be stringified into something the
+    # caller never wrote, so it is refused.
+    if isinstance(key, str):
+        return text(key)  # type: ignore[return-value]
+    if isinstance(key, int) and not isinstance(key, bool):
+        return str(key)
+    raise InvalidValue(f"{path}: JSON object keys must be text, not {type(key).__name__} {key!r}")
+
+
 def _clean(value: Any, path: str, depth: int = 0) -> Any:
     if isinstance(value, str):
         return text(value)
     if isinstance(value, (Mapping, list, tuple)) and depth >= MAX_JSON_DEPTH:
         raise InvalidValue(f"{path[:80]}...: JSON nested too deeply (over {MAX_JSON_DEPTH} levels)")
     if isinstance(value, Mapping):
-        return {text(str(k)): _clean(v, f"{path}.{k}", depth + 1) for k, v in value.items()}
+        cleaned: dict[str, Any] = {}
+        for k, v in value.items():
+            key = _key(k, path)
+            if key in cleaned:
+                raise InvalidValue(
+                    f"{path}: keys {k!r} and another one are both stored as {key!r}"
+                    " (NUL and lone surrogates become U+FFFD, numbers become text)"
+                )
+            cleaned[key] = _clean(v, f"{path}.{key}", depth + 1)
+        return cleaned
     if isinstance(value, (list, tuple)):
         return [_clean(v, f"{path}[{i}]", depth + 1) for i, v in enumerate(value)]
     if isinstance(value, bool) or value is None or isinstance(value, int):
@@ -49,13 +78,73 @@ def _clean(value: Any, path: str, depth: int = 0) -> Any:
         if not math.isfinite(value):
             raise InvalidValue(f"{path}: JSON cannot hold {value!r}")
         return value
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise InvalidValue(f"{path}: JSON cannot hold {value!r}")
+        # Marked for _dumps, which writes its digits as a JSON number. A NUL cannot start
+        # a cleaned string (text() replaced them), so the mark is unambiguous.
+        return _DECIMAL_MARK + str(value)
     raise InvalidValue(
         f"{path}: {type(value).__name__} is not JSON (use dict, list, str, number, bool, None)"
     )
+
+
+_DECIMAL_MARK = "\x00"
+_MARKED = re.compile(r'"\\u0000([-+.0-9eE]+)"')
+
+
+def _dumps(value: Any) -> str:
+    """JSON text with each marked Decimal written as the number it is (every digit kept)."""
+    return _MARKED.sub(r"\1", _json.dumps(value, ensure_ascii=False, allow_nan=False))
 
 
 def json(value: Any, name: str = "value") -> Jsonb | None:
     """``value`` as a jsonb parameter, NULs replaced; a non-JSON value raises InvalidValue."""
     if value is None:
         return None
-    return Jsonb(_clean(value, name))
+    return Jsonb(_clean(value, name), dumps=_dumps)
+
+
+def amount(value: Any, name: str) -> Decimal | None:
+    """A non-negative finite number, as an exact Decimal (a float by its shortest text:
+    sent as float8, a NUMERIC column would keep only 15 significant digits)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        raise InvalidValue(f"{name} must be a number, not {value!r}")
+    exact = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if not exact.is_finite():
+        raise InvalidValue(f"{name} must be a finite number, not {value!r}")
+    if exact < 0:
+        raise InvalidValue(f"{name} must not be negative, not {value}")
+    return exact
+
+
+def bounded(value: Any, name: str, precision: int, scale: int) -> Decimal | None:
+    """An amount for a NUMERIC(precision, scale) column, refused here if the server would
+    refuse it after rounding (the buffered writer must not accept a row COPY rejects)."""
+    exact = amount(value, name)
+    if exact is None:
+        return None
+    limit = Decimal(10) ** (precision - scale)
+    # Compared before rounding too: quantizing 1e22 to 6 places needs more digits than
+    # the decimal context has (InvalidOperation).
+    if exact >= limit or exact.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP) >= limit:
+        raise InvalidValue(f"{name} must be less than {limit}, not {value}")
+    return exact
+
+
+def timestamp(value: Any, name: str) -> dt.datetime | None:
+    """A timezone-aware datetime, returned in UTC. One that leaves Python's range in UTC
+    (9999-12-31 23:00 at UTC-14 is year 10000) is refused: the server would store it,
+    and every later read of it would fail."""
+    if value is None:
+        return None
+    if not isinstance(value, dt.datetime) or value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidValue(f"{name} must be a timezone-aware datetime, not {value!r}")
+    try:
+        return value.astimezone(dt.timezone.utc)
+    except (OverflowError, ValueError):
+        raise InvalidValue(
+            f"{name} {value.isoformat()} is outside the years 1-9999 once in UTC"
+        ) from None

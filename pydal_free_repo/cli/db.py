@@ -7,6 +7,7 @@ import argparse
 from pydal_free_repo import embedded, schema
 from pydal_free_repo.cli.context import Context
 from pydal_free_repo.cli.output import add_json_flag, emit, print_json
+from pydal_free_repo.dsn import conninfo_params
 from pydal_free_repo.redact import redact_dsn
 
 
@@ -53,6 +54,7 @@ def run_migrate(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def run_url(args: argparse.Namespace, ctx: Context) -> int:
+    conninfo_params(ctx.dsn)  # a malformed one is refused (exit 2), its password masked
     print(redact_dsn(ctx.dsn))
     return 0
 

@@ -70,6 +70,7 @@ def run_scheduler(args: argparse.Namespace, ctx: Context) -> int:
 
     settings = jobs_config.load(args.config)
     logging.getLogger("pydal_free_repo").setLevel(logging.INFO)
+    ctx.check_connection = False  # each run connects on its own and records a failure
     return scheduler.run_forever(ctx.db, settings)
 
 

@@ -19,7 +19,14 @@ from psycopg.rows import class_row
 
 from pydal_free_repo import values
 from pydal_free_repo.database import Database
-from pydal_free_repo.errors import InvalidTransition, InvalidValue, NotFound, PfrError
+from pydal_free_repo.errors import (
+    REAPED_PREFIX,
+    InvalidTransition,
+    InvalidValue,
+    NotFound,
+    PfrError,
+    Reaped,
+)
 from pydal_free_repo.issues import analytics
 from pydal_free_repo.issues.records import (
     API_METHODS,
@@ -297,6 +304,13 @@ class IssueHistory:
         if row is None:
             raise NotFound(f"no issue history row with id {history_id}")
         if not row["updated"]:
+            if (row["previous_error"] or "").startswith(REAPED_PREFIX):
+                raise Reaped(
+                    f"issue history {history_id} was failed by the reaper at "
+                    f"{row['previous_completed_at']:%Y-%m-%d %H:%M:%S%z} "
+                    f"({row['previous_error']}); it cannot be marked {result_status}, "
+                    "and its issue key may already be claimed by another worker"
+                )
             raise InvalidTransition(
                 f"issue history {history_id} is {row['previous_status']}, not processing: "
                 f"it cannot be marked {result_status}"

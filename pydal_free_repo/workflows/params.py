@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import math
 import traceback
 from collections.abc import Mapping
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from pydal_free_repo import values
@@ -38,9 +36,7 @@ def plain(value: Any) -> Any:
         return [plain(v) for v in value]
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
         return value.isoformat()
-    if isinstance(value, Decimal):
-        return float(value)
-    return value
+    return value  # a Decimal stays exact: values.json writes every digit
 
 
 def jsonb(value: Any, name: str) -> Any:
@@ -87,36 +83,10 @@ def count(value: Any, name: str) -> int | None:
     return value
 
 
-def amount(value: Any, name: str) -> float | Decimal | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
-        raise InvalidValue(f"{name} must be a number, not {value!r}")
-    if isinstance(value, float) and not math.isfinite(value):
-        raise InvalidValue(f"{name} must be a finite number, not {value!r}")
-    if value < 0:
-        raise InvalidValue(f"{name} must not be negative, not {value}")
-    if isinstance(value, float):
-        # Sent as float8, a NUMERIC column keeps only 15 significant digits (0.1 + 0.2
-        # would read back as 0.3); the float's shortest exact text keeps every digit.
-        return Decimal(repr(value))
-    return value
-
-
-def bounded(value: Any, name: str, precision: int, scale: int) -> float | Decimal | None:
-    """An amount for a NUMERIC(precision, scale) column, refused here if the server would
-    refuse it after rounding (the buffered writer must not accept a row COPY rejects)."""
-    checked = amount(value, name)
-    if checked is None:
-        return None
-    limit = Decimal(10) ** (precision - scale)
-    # Compared before rounding too: quantizing 1e22 to 6 places needs more digits than
-    # the decimal context has (InvalidOperation).
-    if Decimal(checked) >= limit or (
-        Decimal(checked).quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP) >= limit
-    ):
-        raise InvalidValue(f"{name} must be less than {limit}, not {value}")
-    return checked
+# The shared checks (no NaN/sNaN/infinity, exact decimals, in-range UTC times) live in
+# values.py so every row builder refuses the same values with the same words.
+amount = values.amount
+bounded = values.bounded
 
 
 def total_fits(row: dict[str, Any]) -> None:
@@ -142,12 +112,7 @@ def row_id(value: Any, name: str) -> int:
     return value
 
 
-def timestamp(value: Any, name: str) -> dt.datetime | None:
-    if value is None:
-        return None
-    if not isinstance(value, dt.datetime) or value.tzinfo is None:
-        raise InvalidValue(f"{name} must be a timezone-aware datetime, not {value!r}")
-    return value
+timestamp = values.timestamp
 
 
 def user(username: Any, email: Any) -> dict[str, Any]:

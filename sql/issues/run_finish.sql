@@ -1,12 +1,15 @@
 -- Move a processing run to completed or failed, in one statement: completed_at and
 -- processing_duration_seconds come from the server clock, result_data gets a "status"
 -- key (completed, no_changes or failed). The row is locked first; previous_status says
--- what it was, and updated is FALSE when it was not processing (nothing changed). No row
--- at all means the id does not exist.
+-- what it was (with its error, so a run the reaper failed can be told apart), and
+-- updated is FALSE when it was not processing (nothing changed). No row at all means
+-- the id does not exist.
 WITH current_row AS (
     SELECT
         iph.id,
-        iph.status
+        iph.status,
+        iph.error_message,
+        iph.completed_at
     FROM issue_processing_history AS iph
     WHERE iph.id = %(history_id)s
     FOR UPDATE
@@ -36,6 +39,8 @@ updated AS (
 SELECT
     current_row.id,
     current_row.status AS previous_status,
+    current_row.error_message AS previous_error,
+    current_row.completed_at AS previous_completed_at,
     updated.id IS NOT NULL AS updated,
     updated.completed_at,
     updated.processing_duration_seconds

@@ -1,6 +1,6 @@
--- Fail workflow runs still 'running' with no progress for longer than the reaper's timeout:
--- neither the workflow row nor any of its nodes changed since the cutoff. Their 'running'
--- nodes fail with the same message.
+-- Fail workflow runs still 'running' with no recorded activity for longer than the reaper's
+-- timeout: neither the workflow row nor any of its nodes changed, and no generation was
+-- logged, since the cutoff. Their 'running' nodes fail with the same message.
 WITH stale AS (
     SELECT w.id
     FROM workflows AS w
@@ -12,6 +12,12 @@ WITH stale AS (
           WHERE n.workflow_id = w.id
             AND GREATEST(n.created_at, n.started_at, n.completed_at)
                 >= %(now)s::TIMESTAMPTZ - make_interval(secs => %(stale_after_seconds)s)
+      )
+      AND NOT EXISTS (
+          SELECT 1
+          FROM generations AS g
+          WHERE g.workflow_id = w.id
+            AND g.created_at >= %(now)s::TIMESTAMPTZ - make_interval(secs => %(stale_after_seconds)s)
       )
     FOR UPDATE OF w SKIP LOCKED
 ),
