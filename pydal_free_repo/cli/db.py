@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from pydal_free_repo import embedded, schema
+from pydal_free_repo.cli.arguments import POSITIVE
 from pydal_free_repo.cli.context import Context
 from pydal_free_repo.cli.output import add_json_flag, emit, print_json
 from pydal_free_repo.dsn import conninfo_params
@@ -16,7 +17,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     group = p.add_mutually_exclusive_group()
     group.add_argument("--list", action="store_true", help="show applied and pending migrations")
     group.add_argument(
-        "--rollback", type=int, metavar="N", help="roll back the N latest migrations"
+        "--rollback", type=POSITIVE, metavar="N", help="roll back the N latest migrations"
     )
     add_json_flag(p)
     p.set_defaults(handler=run_migrate)

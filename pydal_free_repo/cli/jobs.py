@@ -97,22 +97,23 @@ def run_list(args: argparse.Namespace, ctx: Context) -> int:
 def run_once(args: argparse.Namespace, ctx: Context) -> int:
     from pydal_free_repo.jobs.runner import run_job
 
-    result = run_job(ctx.db, args.name, jobs_config.load(args.config))
+    settings = jobs_config.load(args.config)  # a bad setting stops here, before connecting
+    result = run_job(ctx.db, args.name, settings)
     if args.json:
         print_json(result)
     else:
         print(f"{result.job_name}: {result.status} in {result.duration_seconds:.1f}s")
         if result.error:
             print(f"error: {result.error}")
-        for key, value in result.details.items():
-            print(f"  {key}: {value}")
+        print_details(result.details)
     return {"succeeded": 0, "skipped": 0}.get(result.status, 1)
 
 
 def run_backup(args: argparse.Namespace, ctx: Context) -> int:
     from pydal_free_repo.jobs.runner import run_job
 
-    result = run_job(ctx.db, "backup", jobs_config.load(args.config))
+    settings = jobs_config.load(args.config)
+    result = run_job(ctx.db, "backup", settings)
     if args.json:
         print_json(result)
     elif result.status == "succeeded":
@@ -140,7 +141,8 @@ def run_restore(args: argparse.Namespace, ctx: Context) -> int:
 def run_doctor(args: argparse.Namespace, ctx: Context) -> int:
     from pydal_free_repo.jobs import doctor
 
-    report = doctor.report(ctx.db, jobs_config.load(args.config))
+    settings = jobs_config.load(args.config)
+    report = doctor.report(ctx.db, settings)
     if args.json:
         print_json(report)
         return 0
@@ -152,3 +154,20 @@ def run_doctor(args: argparse.Namespace, ctx: Context) -> int:
             print_table(rows)
         print()
     return 0
+
+
+def print_details(details: dict) -> None:
+    """A job's details for people: lists of rows as tables, short lists on one line."""
+    for key, value in details.items():
+        label = key.replace("_", " ")
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            print(f"\n{label} ({len(value)}):")
+            print_table(value)
+        elif isinstance(value, list):
+            print(f"{label}: {', '.join(str(v) for v in value) if value else '(none)'}")
+        elif isinstance(value, dict):
+            print(f"{label}:")
+            for inner, item in value.items():
+                print(f"  {inner}: {item}")
+        else:
+            print(f"{label}: {value}")
