@@ -30,8 +30,11 @@ run: $(RUN_STAMP)
 	$(BIN)/pfr migrate
 	$(BIN)/pfr scheduler
 
+# One worker per core; each has its own template database and servers (tests/conftest.py);
+# loadgroup keeps tests on cluster-wide objects (roles) on one worker. PYTEST_XDIST= runs serially.
+PYTEST_XDIST ?= -n auto --dist loadgroup
 test: install
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check pydal_free_repo jobs tests benchmarks
