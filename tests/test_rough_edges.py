@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import secrets
 import shutil
 import signal
 import subprocess
@@ -27,7 +26,8 @@ from pydal_free_repo.errors import ConfigurationError, DatabaseUnavailable, Inva
 from pydal_free_repo.redact import redact_dsn
 from pydal_free_repo.writer import api_call_row, generation_row, llm_call_row
 
-SECRET = "Pw" + secrets.token_hex(6)
+# Fixed, not random: it appears in test ids, which every xdist worker must collect alike.
+SECRET = "Pw-i10-never-printed"
 
 
 def pfr(*args: str, env: dict[str, str] | None = None, cwd: str | None = None):
@@ -51,7 +51,10 @@ MALFORMED = [
 ]
 
 
-@pytest.mark.parametrize("dsn", MALFORMED)
+MALFORMED_IDS = ["uri-space", "uri-at", "uri-slash", "keyword-space"]
+
+
+@pytest.mark.parametrize("dsn", MALFORMED, ids=MALFORMED_IDS)
 def test_a_malformed_connection_string_is_refused_without_its_password(dsn):
     assert SECRET not in redact_dsn(dsn)
     with pytest.raises(ConfigurationError, match="malformed connection string") as refused:
@@ -68,7 +71,7 @@ def test_a_well_formed_uri_with_encoded_characters_is_accepted():
     assert conninfo_params("postgresql://postgres:@/postgres?host=/tmp")["user"] == "postgres"
 
 
-@pytest.mark.parametrize("dsn", MALFORMED)
+@pytest.mark.parametrize("dsn", MALFORMED, ids=MALFORMED_IDS)
 def test_no_command_path_prints_a_malformed_password(dsn):
     for command in (["db", "url"], ["stats"], ["migrate"], ["job", "run", "reaper"]):
         done = pfr("--dsn", dsn, *command)
