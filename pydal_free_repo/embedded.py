@@ -14,6 +14,8 @@ runs the server as that user.
 from __future__ import annotations
 
 import os
+import subprocess
+import time
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,6 +30,8 @@ ROOT_DATA_DIR = "/var/lib/pydal_free_repo/pgdata"
 DATABASE_NAME = "pfr"
 # A Unix socket path must fit in about 107 bytes; the socket lives in the data directory.
 SOCKET_PATH_LIMIT = 100
+# How long `start` waits for a slow server (crash recovery, a busy machine) to be ready.
+START_SECONDS = 120
 
 
 @dataclass(frozen=True)
@@ -84,9 +88,30 @@ def start(path: str | os.PathLike | None = None, database: str = DATABASE_NAME) 
     # The wheel keeps one handle per data directory for the life of the process and only
     # starts the server when it creates that handle: after ``stop`` it must be asked again.
     with server._lock:
-        server.ensure_postgres_running()
+        try:
+            server.ensure_postgres_running()
+        except (subprocess.TimeoutExpired, AssertionError):
+            # The wheel gives pg_ctl 10 s and asserts the server is ready at once; on a
+            # busy machine, or after a crash (recovery first), it is merely slow. Wait for
+            # it to say "ready", then let the wheel pick the running server up.
+            _wait_until_ready(directory, START_SECONDS)
+            server.ensure_postgres_running()
     _create_database(server.get_uri(), database)
     return EmbeddedServer(data_dir=directory, uri=server.get_uri(database=database))
+
+
+def _wait_until_ready(directory: Path, seconds: float) -> None:
+    """Until ``postmaster.pid`` says the server accepts connections (its last line)."""
+    deadline = time.monotonic() + seconds
+    pid_file = directory / "postmaster.pid"
+    while time.monotonic() < deadline:
+        try:
+            if pid_file.read_text().split("\n")[7].strip() == "ready":
+                return
+        except (OSError, IndexError):
+            pass  # not written yet, or being rewritten
+        time.sleep(0.2)
+    raise RuntimeError(f"the embedded server in {directory} was not ready within {seconds:g}s")
 
 
 def stop(path: str | os.PathLike | None = None) -> bool:

@@ -8,7 +8,8 @@ fixture clones the template for each test that asks for it.
 
 Under pytest-xdist (``make test`` runs ``-n auto --dist loadgroup``) the controller
 starts the shared server before the workers exist (this module is imported first
-there), and each worker has its own template and test databases (``pfr_test_gw0``...)
+there), and each worker has its own template and test databases (pytest-postgresql
+names them ``pfr_testgw0``...)
 and its own servers for tests that stop one (``_servers.own_server_dir``). Tests that
 change cluster-wide objects (roles) share an ``xdist_group`` so they run on one worker.
 """
@@ -64,8 +65,8 @@ postgresql_proc = factories.postgresql_noproc(
     port=SERVER["port"],
     user=SERVER["user"],
     password=SERVER["password"] or None,
-    # One template and one test database per xdist worker: pfr_test_gw0_tmpl, pfr_test_gw0.
-    dbname="pfr_test" + worker_suffix().replace("-", "_"),
+    # pytest-postgresql appends the xdist worker id itself (pfr_testgw0, its _tmpl template).
+    dbname="pfr_test",
     load=[_load_schema],
 )
 postgresql = factories.postgresql("postgresql_proc")

@@ -80,12 +80,20 @@ def test_partition_ddl_outwaits_a_short_lock_by_retrying(db, dsn, caplog):
     config = JobsConfig(timeouts=Timeouts(lock_timeout="200ms"))
     blocker = psycopg.connect(dsn)
     blocker.execute("LOCK TABLE llm_call_history IN ACCESS SHARE MODE")
-    release = threading.Timer(0.45, blocker.rollback)  # held through the first attempt
-    release.start()
+
+    class ReleaseAfterFirstAttempt(logging.Handler):
+        # Released when the job reports its first lock timeout, not after a fixed delay:
+        # on a busy machine (or under xdist) the job may not reach the lock within one.
+        def emit(self, record: logging.LogRecord) -> None:
+            if "attempt 1 of" in record.getMessage():
+                blocker.rollback()
+
+    release = ReleaseAfterFirstAttempt()
+    logging.getLogger("pydal_free_repo.jobs").addHandler(release)
     try:
         result = run_job(db, "partitions", config, now=NEXT_YEAR)
     finally:
-        release.join()
+        logging.getLogger("pydal_free_repo.jobs").removeHandler(release)
         blocker.close()
     assert result.status == "succeeded", result.error
     assert result.details["created"]
