@@ -72,12 +72,16 @@ def test_a_well_formed_uri_with_encoded_characters_is_accepted():
 
 
 @pytest.mark.parametrize("dsn", MALFORMED, ids=MALFORMED_IDS)
-def test_no_command_path_prints_a_malformed_password(dsn):
+def test_no_command_path_prints_a_malformed_password(dsn, capsys):
+    from pydal_free_repo.cli import main
+
     for command in (["db", "url"], ["stats"], ["migrate"], ["job", "run", "reaper"]):
-        done = pfr("--dsn", dsn, *command)
-        assert done.returncode == 2, (command, done.stderr)
-        assert SECRET not in done.stdout + done.stderr, command
-        assert done.stderr.startswith("pfr: error: malformed connection string")
+        assert main(["--dsn", dsn, *command]) == 2, command
+        out, err = capsys.readouterr()
+        assert SECRET not in out + err, command
+        assert err.startswith("pfr: error: malformed connection string")
+    done = pfr("--dsn", dsn, "history")  # and as a real process, for its whole output
+    assert done.returncode == 2 and SECRET not in done.stdout + done.stderr
 
 
 # -- a wrong password or a stopped server: the server's reason, at once -----------------
@@ -273,7 +277,9 @@ def test_a_writer_made_outside_the_main_thread_installs_no_handler(dsn):
 # -- one embedded data directory, whatever the current directory ------------------------
 
 
-def test_the_default_data_directory_does_not_depend_on_the_working_directory(tmp_path):
+def test_the_default_data_directory_does_not_depend_on_the_working_directory(
+    tmp_path, monkeypatch, capsys
+):
     home = embedded.default_data_dir({}, is_root=False)
     assert home == Path.home() / ".local/share/pydal_free_repo/pgdata"
     assert embedded.default_data_dir({}, is_root=True) == Path(embedded.ROOT_DATA_DIR)
@@ -283,32 +289,29 @@ def test_the_default_data_directory_does_not_depend_on_the_working_directory(tmp
     # Two commands from two directories reach one server; neither directory gets a .pfr.
     import tempfile
 
+    from pydal_free_repo.cli import main
+
     data_home = tempfile.mkdtemp(prefix="pfr-x")  # short: the socket lives in it
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "PFR_DATA_DIR")}
-    env["XDG_DATA_HOME"] = data_home
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("PFR_DATA_DIR", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", data_home)
     here, there = tmp_path / "here", tmp_path / "there"
     here.mkdir()
     there.mkdir()
     try:
-        run = [sys.executable, "-m", "pydal_free_repo.cli"]
-        first = subprocess.run(
-            [*run, "db", "url"], cwd=here, env=env, capture_output=True, text=True
-        )
-        second = subprocess.run(
-            [*run, "db", "url"], cwd=there, env=env, capture_output=True, text=True
-        )
-        assert first.returncode == 0, first.stderr
-        assert first.stdout == second.stdout
-        assert f"{data_home}/pydal_free_repo/pgdata" in first.stdout
+        monkeypatch.chdir(here)
+        assert main(["db", "url"]) == 0
+        first = capsys.readouterr().out
+        monkeypatch.chdir(there)
+        assert main(["db", "url"]) == 0
+        assert capsys.readouterr().out == first
+        assert f"{data_home}/pydal_free_repo/pgdata" in first
         assert not (here / ".pfr").exists() and not (there / ".pfr").exists()
         # The fresh server has no schema yet: the error says what to do.
-        unmigrated = subprocess.run(
-            [*run, "stats"], cwd=there, env=env, capture_output=True, text=True
-        )
-        assert unmigrated.returncode == 1
-        assert "pfr migrate" in unmigrated.stderr
+        assert main(["stats"]) == 1
+        assert "pfr migrate" in capsys.readouterr().err
     finally:
-        subprocess.run([*run, "db", "stop"], env=env, capture_output=True, text=True)
+        main(["db", "stop"])
         shutil.rmtree(data_home, ignore_errors=True)
 
 
