@@ -2,33 +2,33 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-# `make run` installs the package alone; `make test` (and `make install`) add the test
-# and bench extras. Each has its own stamp, rebuilt when pyproject.toml changes.
+# `make run` installs the package and its web extra; `make test` (and `make install`) add
+# the test and bench extras. Each has its own stamp, rebuilt when pyproject.toml changes.
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint generate bench clean
 
 install: $(DEV_STAMP)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-
 $(RUN_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -e '.[web]'
 	touch $(RUN_STAMP)
 
 $(DEV_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/pip install --quiet -e '.[test,bench,web]'
 	touch $(DEV_STAMP) $(RUN_STAMP)
 
 # Embedded PostgreSQL (unless DATABASE_URL is set; data in the one per-user directory the
-# README names, so PFR_DATA_DIR is deliberately not set here), migrations applied, then
-# the scheduler daemon in the foreground (Ctrl-C or SIGTERM stops it cleanly).
+# README names, so PFR_DATA_DIR is deliberately not set here), migrations applied, then the
+# maintenance scheduler and the dashboard in one foreground process (`pfr run`; it prints
+# the URL, http://127.0.0.1:8000/ by default; Ctrl-C or SIGTERM stops both cleanly).
+# It installs the package and its web extra only, not the test and bench extras.
 run: $(RUN_STAMP)
-	$(BIN)/pfr migrate
-	$(BIN)/pfr scheduler
+	$(BIN)/pfr run $(RUN_ARGS)
 
 # One worker per core; each has its own template database and servers (tests/conftest.py);
 # loadgroup keeps tests on cluster-wide objects (roles) on one worker. PYTEST_XDIST= runs serially.
@@ -36,9 +36,17 @@ PYTEST_XDIST ?= -n auto --dist loadgroup
 test: install
 	$(BIN)/pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 
+# Each check on its own line, so a new linter is one more line.
 lint: install
-	$(BIN)/ruff check pydal_free_repo jobs tests benchmarks
-	$(BIN)/ruff format --check pydal_free_repo jobs tests benchmarks
+	$(BIN)/ruff check pydal_free_repo jobs tests benchmarks tools
+	$(BIN)/ruff format --check pydal_free_repo jobs tests benchmarks tools
+	$(BIN)/mypy
+	$(BIN)/python tools/async_to_sync.py --check
+
+# The sync modules generated from their async sources (tools/async_to_sync.py lists them):
+# edit the async file, then run this.
+generate: install
+	$(BIN)/python tools/async_to_sync.py
 
 # The bench extra (installed by `install` too, so the suite's small benchmark mode runs
 # the ORM baseline) adds SQLAlchemy, the documents' ORM, measured as the ingestion baseline.

@@ -16,10 +16,10 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks import claims, dashboard, generate, ingest, report, retention
+from benchmarks import claims, dashboard, generate, ingest, report, retention, web
 from benchmarks.common import Server, log
 
-BENCHMARKS = ("ingest", "dashboard", "retention", "claims")
+BENCHMARKS = ("ingest", "dashboard", "retention", "claims", "web")
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 SMALL_SCALE = 0.0005
 
@@ -80,6 +80,13 @@ def run(argv: list[str] | None = None) -> report.Results:
     if "claims" in chosen:
         log(f"4. claims, {n['claim_keys']:,} distinct + {n['claim_keys']:,} colliding", quiet=quiet)
         results.claims = claims.run(server, n["claim_keys"], n["claim_keys"], quiet=quiet)
+    if "web" in chosen:
+        log("5. dashboard overview page (pfr serve), server-side", quiet=quiet)
+        if results.dataset is None:
+            results.dataset = generate.ensure(
+                server, scale, regenerate=args.regenerate, quiet=quiet
+            )
+        results.web = web.run(results.dataset.dsn, reps=reps, quiet=quiet)
     results.seconds = time.perf_counter() - began
     text = report.markdown(results)
     if not quiet:

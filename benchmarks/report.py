@@ -13,6 +13,8 @@ from benchmarks.dashboard import TARGET_P50_SECONDS, TARGET_SPEEDUP, DashboardRe
 from benchmarks.generate import Dataset
 from benchmarks.ingest import IngestReport
 from benchmarks.retention import RetentionReport
+from benchmarks.web import TARGET_P50_SECONDS as WEB_TARGET_P50
+from benchmarks.web import WebReport
 
 INGEST_TARGET = 2.0
 WRITER_TARGET = 0.7
@@ -30,6 +32,7 @@ class Results:
     dashboard: DashboardReport | None = None
     retention: RetentionReport | None = None
     claims: ClaimsReport | None = None
+    web: WebReport | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -239,6 +242,35 @@ def markdown(results: Results) -> str:
             f"Expected runs started: {c.distinct + c.colliding:,}; every key acquired exactly "
             "once by the package: " + ("yes" if c.ours_exact else "**NO**"),
         ]
+    if results.web:
+        w = results.web
+        out += [
+            "",
+            "## 5. Dashboard overview page (`pfr serve`, GET /ui/?days=14)",
+            "",
+            "Server-side time (the app's Server-Timing header: reads, SVG charts and template) "
+            "against the same reads called directly on a pool, in the same run.",
+            "",
+        ]
+        out += _table(
+            [
+                "what",
+                "p50 ms",
+                "p95 ms",
+                "ratio to the reads",
+                f"p50 <= {_ms(WEB_TARGET_P50)} ms",
+            ],
+            [
+                [
+                    "overview page",
+                    _ms(w.overview.p50),
+                    _ms(w.overview.p95),
+                    _ratio(w.ratio),
+                    _met(w.meets_target),
+                ],
+                ["its reads alone (baseline)", _ms(w.reads.p50), _ms(w.reads.p95), "1", ""],
+            ],
+        )
     notes = results.notes + explain(results)
     if notes:
         out += ["", "## Notes", ""] + [f"- {note}" for note in notes]

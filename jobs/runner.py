@@ -119,10 +119,11 @@ def run_job(
             connect_timeout=CONNECT_TIMEOUT_SECONDS,
         )
     except psycopg.Error as exc:
-        error = redact_text(f"database unavailable: {exc}".strip(), secrets)
-        log.error("job %s failed before it started: %s", name, error)
-        return failed(error)
+        unavailable = redact_text(f"database unavailable: {exc}".strip(), secrets)
+        log.error("job %s failed before it started: %s", name, unavailable)
+        return failed(unavailable)
 
+    error: str | None
     with conn:
         try:
             settings = db.fetch_one(
@@ -138,7 +139,9 @@ def run_job(
                 return JobResult(name, "skipped", None, 0.0, {"reason": "replica"})
             locked = db.fetch_one("jobs/lock_try", {"job_name": name}, conn=conn)["locked"]
             if not locked:
-                details = {"reason": "another session holds the job's advisory lock"}
+                details: dict[str, Any] = {
+                    "reason": "another session holds the job's advisory lock"
+                }
                 row = db.fetch_one(
                     "jobs/run_skipped",
                     {"job_name": name, "details": values.json(details)},

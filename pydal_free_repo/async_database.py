@@ -1,45 +1,59 @@
-"""The asyncio twin of ``database.Database``, on psycopg_pool's ``AsyncConnectionPool``.
+"""Connections: a psycopg_pool pool and the query primitives every repository uses.
 
-Same named queries (``queries.load``), same row factories, same error translation
-(``errors.translate``); only the call layer awaits. Create it inside a running event
-loop with ``await AsyncDatabase.connect(...)`` and close it with ``await db.close()``.
+``execute`` (row count), ``fetch_one`` (exactly one row, else ``NoRow``),
+``fetch_optional`` (one row or None), ``fetch_all`` and ``copy_rows`` (COPY ... FROM
+STDIN) run one named query from ``sql/`` with bound parameters. Each takes an optional
+``conn`` so the caller can run several of them in one transaction
+(``async with db.transaction() as conn: ...``); without one, the call borrows a pooled
+connection and commits on its own. Driver errors leave as the package's errors (see
+``errors.translate``, given the DSN's password to mask), never as raw psycopg errors.
+
+Create with ``await AsyncDatabase.connect(...)``; close with ``await db.close()``.
+
+Async source: ``Database`` (``database.py``) is generated from this file by
+``tools/async_to_sync.py``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator
-from typing import TypeVar
+from collections.abc import AsyncIterator, Iterable, Sequence
+from typing import Any, TypeVar, overload
 
 import psycopg
 from psycopg.rows import AsyncRowFactory, dict_row
-from psycopg_pool import AsyncConnectionPool, PoolTimeout
+from psycopg_pool import AsyncConnectionPool, PoolClosed, PoolTimeout
 
 from pydal_free_repo import queries
-from pydal_free_repo.database import (
+from pydal_free_repo.connection_settings import (
     Params,
-    _secrets_of,
     connection_kwargs,
     first_connect_kwargs,
+    secrets_of,
     unreachable,
 )
 from pydal_free_repo.dsn import resolve_dsn
-from pydal_free_repo.errors import DatabaseUnavailable, translate
+from pydal_free_repo.errors import DatabaseClosed, DatabaseUnavailable, NoRow, translate
 from pydal_free_repo.redact import redact_dsn
+
+__all__ = ["AsyncDatabase", "Params"]
 
 log = logging.getLogger(__name__)
 
 Row = TypeVar("Row")
+Conn = psycopg.AsyncConnection[Any]
+# What a query returns without a row_factory: psycopg's dict_row.
+DictRow = dict[str, Any]
 
 
 class AsyncDatabase:
-    """An async connection pool plus the query primitives of ``Database``, as coroutines."""
+    """A connection pool plus the query primitives. Create with ``AsyncDatabase.connect()``."""
 
-    def __init__(self, dsn: str, pool: AsyncConnectionPool):
+    def __init__(self, dsn: str, pool: AsyncConnectionPool[Conn]):
         self.dsn = dsn
         self.pool = pool
-        self._secrets = _secrets_of(dsn)
+        self._secrets = secrets_of(dsn)
 
     @classmethod
     async def connect(
@@ -53,8 +67,20 @@ class AsyncDatabase:
         statement_timeout: str | None = None,
         check: bool = False,
     ) -> AsyncDatabase:
-        """Open a pool on ``dsn``, else ``DATABASE_URL``, else the embedded server;
-        ``statement_timeout`` and ``check`` as in ``Database.connect``."""
+        """Open a pool on ``dsn``, else ``DATABASE_URL``, else the embedded server.
+
+        Connections are checked before each use, so a pool outlives a database restart.
+        ``statement_timeout`` (PostgreSQL syntax, e.g. ``"30s"``) bounds every statement of
+        the pool's sessions, lock waits included: a dashboard gets ``QueryTimeout`` from a
+        slow or locked database instead of hanging. ``timeout`` bounds the wait for a
+        connection (``DatabaseUnavailable`` after it).
+
+        ``check=True`` makes one connection first and raises ``DatabaseUnavailable`` with
+        the server's reason (``password authentication failed ...``, ``Connection
+        refused``) at once, instead of pool retries until ``timeout``; the CLI uses it.
+        Without it the pool connects in the background, so an application can start
+        while its database is still coming up.
+        """
         resolved = resolve_dsn(dsn)
         kwargs = connection_kwargs(resolved, application_name, statement_timeout)
         if check:
@@ -65,7 +91,7 @@ class AsyncDatabase:
                 await first.close()
             except psycopg.Error as exc:
                 raise unreachable(resolved, exc) from None
-        pool = AsyncConnectionPool(
+        pool: AsyncConnectionPool[Conn] = AsyncConnectionPool(
             resolved,
             min_size=min_size,
             max_size=max_size,
@@ -73,10 +99,10 @@ class AsyncDatabase:
             kwargs=kwargs,
             check=AsyncConnectionPool.check_connection,
             open=False,
-            name="pydal_free_repo_async",
+            name="pydal_free_repo",
         )
         await pool.open(wait=False)
-        log.debug("async pool opened on %s", redact_dsn(resolved))
+        log.debug("pool opened on %s", redact_dsn(resolved))
         return cls(resolved, pool)
 
     @property
@@ -93,30 +119,34 @@ class AsyncDatabase:
         await self.close()
 
     @contextlib.asynccontextmanager
-    async def connection(self) -> AsyncIterator[psycopg.AsyncConnection]:
-        """A pooled connection; its transaction commits on normal exit, rolls back on error."""
+    async def connection(self, timeout: float | None = None) -> AsyncIterator[Conn]:
+        """A pooled connection; its transaction commits on normal exit, rolls back on error.
+
+        ``timeout`` (seconds) overrides the pool's wait for a free connection."""
         async with self.translated():
             try:
-                async with self.pool.connection() as conn:
+                async with self.pool.connection(timeout=timeout) as conn:
                     yield conn
             except PoolTimeout as exc:
+                waited = self.pool.timeout if timeout is None else timeout
                 raise DatabaseUnavailable(
-                    f"no database connection within {self.pool.timeout:g}s ({self.safe_dsn})"
+                    f"no database connection within {waited:g}s ({self.safe_dsn})"
                 ) from exc
+            except PoolClosed as exc:
+                raise DatabaseClosed(f"the connection pool is closed ({self.safe_dsn})") from exc
 
     transaction = connection
 
     @contextlib.asynccontextmanager
     async def translated(self) -> AsyncIterator[None]:
+        """Turn any psycopg error raised inside the block into the package's error."""
         try:
             yield
         except psycopg.Error as exc:
             raise translate(exc, secrets=self._secrets) from exc
 
     @contextlib.asynccontextmanager
-    async def _borrow(
-        self, conn: psycopg.AsyncConnection | None
-    ) -> AsyncIterator[psycopg.AsyncConnection]:
+    async def _borrow(self, conn: Conn | None) -> AsyncIterator[Conn]:
         if conn is not None:
             async with self.translated():
                 yield conn
@@ -129,7 +159,7 @@ class AsyncDatabase:
         name: str,
         params: Params = None,
         *,
-        conn: psycopg.AsyncConnection | None = None,
+        conn: Conn | None = None,
         identifiers: dict[str, str] | None = None,
         **structure: object,
     ) -> int:
@@ -139,32 +169,146 @@ class AsyncDatabase:
             await cur.execute(statement, params)
             return cur.rowcount
 
-    async def fetch_one(
+    # ``**structure`` could carry any keyword, row_factory too: the overloads "overlap".
+    @overload
+    async def fetch_optional(  # type: ignore[overload-overlap]
         self,
         name: str,
         params: Params = None,
         *,
-        conn: psycopg.AsyncConnection | None = None,
-        row_factory: AsyncRowFactory[Row] = dict_row,
+        conn: Conn | None = None,
+        row_factory: AsyncRowFactory[Row],
         identifiers: dict[str, str] | None = None,
         **structure: object,
-    ) -> Row | None:
+    ) -> Row | None: ...
+
+    @overload
+    async def fetch_optional(
+        self,
+        name: str,
+        params: Params = None,
+        *,
+        conn: Conn | None = None,
+        identifiers: dict[str, str] | None = None,
+        **structure: object,
+    ) -> DictRow | None: ...
+
+    async def fetch_optional(  # type: ignore[misc]
+        self,
+        name: str,
+        params: Params = None,
+        *,
+        conn: Conn | None = None,
+        row_factory: AsyncRowFactory[Any] = dict_row,
+        identifiers: dict[str, str] | None = None,
+        **structure: object,
+    ) -> Any:
+        """The first row of a named query, or None when it returns no row."""
         statement = queries.load(name, **structure).composed(identifiers)
         async with self._borrow(conn) as c, c.cursor(row_factory=row_factory) as cur:
             await cur.execute(statement, params)
             return await cur.fetchone()
 
+    # ``**structure`` could carry any keyword, row_factory too: the overloads "overlap".
+    @overload
+    async def fetch_one(  # type: ignore[overload-overlap]
+        self,
+        name: str,
+        params: Params = None,
+        *,
+        conn: Conn | None = None,
+        row_factory: AsyncRowFactory[Row],
+        identifiers: dict[str, str] | None = None,
+        **structure: object,
+    ) -> Row: ...
+
+    @overload
+    async def fetch_one(
+        self,
+        name: str,
+        params: Params = None,
+        *,
+        conn: Conn | None = None,
+        identifiers: dict[str, str] | None = None,
+        **structure: object,
+    ) -> DictRow: ...
+
+    async def fetch_one(  # type: ignore[misc]
+        self,
+        name: str,
+        params: Params = None,
+        *,
+        conn: Conn | None = None,
+        row_factory: AsyncRowFactory[Any] = dict_row,
+        identifiers: dict[str, str] | None = None,
+        **structure: object,
+    ) -> Any:
+        """The row of a named query that always returns one; ``NoRow`` if it returned none."""
+        row = await self.fetch_optional(
+            name, params, conn=conn, row_factory=row_factory, identifiers=identifiers, **structure
+        )
+        if row is None:
+            raise NoRow(f"query {name} returned no row")
+        return row
+
+    # ``**structure`` could carry any keyword, row_factory too: the overloads "overlap".
+    @overload
+    async def fetch_all(  # type: ignore[overload-overlap]
+        self,
+        name: str,
+        params: Params = None,
+        *,
+        conn: Conn | None = None,
+        row_factory: AsyncRowFactory[Row],
+        identifiers: dict[str, str] | None = None,
+        **structure: object,
+    ) -> list[Row]: ...
+
+    @overload
     async def fetch_all(
         self,
         name: str,
         params: Params = None,
         *,
-        conn: psycopg.AsyncConnection | None = None,
-        row_factory: AsyncRowFactory[Row] = dict_row,
+        conn: Conn | None = None,
         identifiers: dict[str, str] | None = None,
         **structure: object,
-    ) -> list[Row]:
+    ) -> list[DictRow]: ...
+
+    async def fetch_all(  # type: ignore[misc]
+        self,
+        name: str,
+        params: Params = None,
+        *,
+        conn: Conn | None = None,
+        row_factory: AsyncRowFactory[Any] = dict_row,
+        identifiers: dict[str, str] | None = None,
+        **structure: object,
+    ) -> Any:
+        """Every row of a named query."""
         statement = queries.load(name, **structure).composed(identifiers)
         async with self._borrow(conn) as c, c.cursor(row_factory=row_factory) as cur:
             await cur.execute(statement, params)
             return await cur.fetchall()
+
+    async def copy_rows(
+        self,
+        name: str,
+        rows: Iterable[Sequence[Any]],
+        *,
+        conn: Conn | None = None,
+        savepoint: bool = False,
+    ) -> int:
+        """Send ``rows`` (values in the statement's column order) through a named
+        ``COPY ... FROM STDIN``; return how many were sent. With ``savepoint`` the COPY
+        runs in a savepoint of ``conn``'s transaction, so a refused row leaves the
+        transaction usable."""
+        statement = queries.load(name).composed()
+        sent = 0
+        async with self._borrow(conn) as c:
+            block = c.transaction() if savepoint else contextlib.nullcontext()
+            async with block, c.cursor() as cur, cur.copy(statement) as copy:
+                for row in rows:
+                    await copy.write_row(row)
+                    sent += 1
+        return sent

@@ -34,7 +34,8 @@ DEFAULT_SCHEDULES: dict[str, str] = registry.default_schedules()
 
 if TYPE_CHECKING:
 
-    class Schedules:
+    @dataclass(frozen=True)
+    class Schedules:  # for the type checker: one str field per job of the registry
         def __getattr__(self, job: str) -> str: ...
 
 else:

@@ -1,41 +1,58 @@
-"""Connections: a psycopg_pool pool and the three primitives every repository uses.
+# Generated from pydal_free_repo/async_database.py by tools/async_to_sync.py; do not edit.
+# Edit the async source and run `make generate`.
+"""Connections: a psycopg_pool pool and the query primitives every repository uses.
 
-``execute`` (row count), ``fetch_one`` and ``fetch_all`` run one named query from
-``sql/`` with bound parameters. Each takes an optional ``conn`` so the caller can run
-several of them in one transaction (``with db.transaction() as conn: ...``); without
-one, the call borrows a pooled connection and commits on its own. Driver errors leave
-as the package's errors (see ``errors.translate``), never as raw psycopg errors.
+``execute`` (row count), ``fetch_one`` (exactly one row, else ``NoRow``),
+``fetch_optional`` (one row or None), ``fetch_all`` and ``copy_rows`` (COPY ... FROM
+STDIN) run one named query from ``sql/`` with bound parameters. Each takes an optional
+``conn`` so the caller can run several of them in one transaction
+(``with db.transaction() as conn: ...``); without one, the call borrows a pooled
+connection and commits on its own. Driver errors leave as the package's errors (see
+``errors.translate``, given the DSN's password to mask), never as raw psycopg errors.
+
+Create with ``Database.connect(...)``; close with ``db.close()``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, TypeVar
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, TypeVar, overload
 
 import psycopg
 from psycopg.rows import RowFactory, dict_row
-from psycopg_pool import ConnectionPool, PoolTimeout
+from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 
 from pydal_free_repo import queries
-from pydal_free_repo.dsn import conninfo_params, resolve_dsn
-from pydal_free_repo.errors import ConfigurationError, DatabaseUnavailable, translate
-from pydal_free_repo.redact import redact_dsn, redact_text
+from pydal_free_repo.connection_settings import (
+    Params,
+    connection_kwargs,
+    first_connect_kwargs,
+    secrets_of,
+    unreachable,
+)
+from pydal_free_repo.dsn import resolve_dsn
+from pydal_free_repo.errors import DatabaseClosed, DatabaseUnavailable, NoRow, translate
+from pydal_free_repo.redact import redact_dsn
+
+__all__ = ["Database", "Params"]
 
 log = logging.getLogger(__name__)
 
 Row = TypeVar("Row")
-Params = Mapping[str, Any] | Sequence[Any] | None
+Conn = psycopg.Connection[Any]
+# What a query returns without a row_factory: psycopg's dict_row.
+DictRow = dict[str, Any]
 
 
 class Database:
     """A connection pool plus the query primitives. Create with ``Database.connect()``."""
 
-    def __init__(self, dsn: str, pool: ConnectionPool):
+    def __init__(self, dsn: str, pool: ConnectionPool[Conn]):
         self.dsn = dsn
         self.pool = pool
-        self._secrets = _secrets_of(dsn)
+        self._secrets = secrets_of(dsn)
 
     @classmethod
     def connect(
@@ -67,10 +84,13 @@ class Database:
         kwargs = connection_kwargs(resolved, application_name, statement_timeout)
         if check:
             try:
-                psycopg.connect(resolved, **first_connect_kwargs(kwargs, timeout)).close()
+                first = psycopg.Connection.connect(
+                    resolved, **first_connect_kwargs(kwargs, timeout)
+                )
+                first.close()
             except psycopg.Error as exc:
                 raise unreachable(resolved, exc) from None
-        pool = ConnectionPool(
+        pool: ConnectionPool[Conn] = ConnectionPool(
             resolved,
             min_size=min_size,
             max_size=max_size,
@@ -81,9 +101,8 @@ class Database:
             name="pydal_free_repo",
         )
         pool.open(wait=False)
-        db = cls(resolved, pool)
         log.debug("pool opened on %s", redact_dsn(resolved))
-        return db
+        return cls(resolved, pool)
 
     @property
     def safe_dsn(self) -> str:
@@ -99,16 +118,21 @@ class Database:
         self.close()
 
     @contextlib.contextmanager
-    def connection(self) -> Iterator[psycopg.Connection]:
-        """A pooled connection; its transaction commits on normal exit, rolls back on error."""
+    def connection(self, timeout: float | None = None) -> Iterator[Conn]:
+        """A pooled connection; its transaction commits on normal exit, rolls back on error.
+
+        ``timeout`` (seconds) overrides the pool's wait for a free connection."""
         with self.translated():
             try:
-                with self.pool.connection() as conn:
+                with self.pool.connection(timeout=timeout) as conn:
                     yield conn
             except PoolTimeout as exc:
+                waited = self.pool.timeout if timeout is None else timeout
                 raise DatabaseUnavailable(
-                    f"no database connection within {self.pool.timeout:g}s ({self.safe_dsn})"
+                    f"no database connection within {waited:g}s ({self.safe_dsn})"
                 ) from exc
+            except PoolClosed as exc:
+                raise DatabaseClosed(f"the connection pool is closed ({self.safe_dsn})") from exc
 
     transaction = connection
 
@@ -121,7 +145,7 @@ class Database:
             raise translate(exc, secrets=self._secrets) from exc
 
     @contextlib.contextmanager
-    def _borrow(self, conn: psycopg.Connection | None) -> Iterator[psycopg.Connection]:
+    def _borrow(self, conn: Conn | None) -> Iterator[Conn]:
         if conn is not None:
             with self.translated():
                 yield conn
@@ -134,7 +158,7 @@ class Database:
         name: str,
         params: Params = None,
         *,
-        conn: psycopg.Connection | None = None,
+        conn: Conn | None = None,
         identifiers: dict[str, str] | None = None,
         **structure: object,
     ) -> int:
@@ -144,77 +168,146 @@ class Database:
             cur.execute(statement, params)
             return cur.rowcount
 
-    def fetch_one(
+    # ``**structure`` could carry any keyword, row_factory too: the overloads "overlap".
+    @overload
+    def fetch_optional(  # type: ignore[overload-overlap]
         self,
         name: str,
         params: Params = None,
         *,
-        conn: psycopg.Connection | None = None,
-        row_factory: RowFactory[Row] = dict_row,
+        conn: Conn | None = None,
+        row_factory: RowFactory[Row],
         identifiers: dict[str, str] | None = None,
         **structure: object,
-    ) -> Row | None:
+    ) -> Row | None: ...
+
+    @overload
+    def fetch_optional(
+        self,
+        name: str,
+        params: Params = None,
+        *,
+        conn: Conn | None = None,
+        identifiers: dict[str, str] | None = None,
+        **structure: object,
+    ) -> DictRow | None: ...
+
+    def fetch_optional(  # type: ignore[misc]
+        self,
+        name: str,
+        params: Params = None,
+        *,
+        conn: Conn | None = None,
+        row_factory: RowFactory[Any] = dict_row,
+        identifiers: dict[str, str] | None = None,
+        **structure: object,
+    ) -> Any:
+        """The first row of a named query, or None when it returns no row."""
         statement = queries.load(name, **structure).composed(identifiers)
         with self._borrow(conn) as c, c.cursor(row_factory=row_factory) as cur:
             cur.execute(statement, params)
             return cur.fetchone()
 
+    # ``**structure`` could carry any keyword, row_factory too: the overloads "overlap".
+    @overload
+    def fetch_one(  # type: ignore[overload-overlap]
+        self,
+        name: str,
+        params: Params = None,
+        *,
+        conn: Conn | None = None,
+        row_factory: RowFactory[Row],
+        identifiers: dict[str, str] | None = None,
+        **structure: object,
+    ) -> Row: ...
+
+    @overload
+    def fetch_one(
+        self,
+        name: str,
+        params: Params = None,
+        *,
+        conn: Conn | None = None,
+        identifiers: dict[str, str] | None = None,
+        **structure: object,
+    ) -> DictRow: ...
+
+    def fetch_one(  # type: ignore[misc]
+        self,
+        name: str,
+        params: Params = None,
+        *,
+        conn: Conn | None = None,
+        row_factory: RowFactory[Any] = dict_row,
+        identifiers: dict[str, str] | None = None,
+        **structure: object,
+    ) -> Any:
+        """The row of a named query that always returns one; ``NoRow`` if it returned none."""
+        row = self.fetch_optional(
+            name, params, conn=conn, row_factory=row_factory, identifiers=identifiers, **structure
+        )
+        if row is None:
+            raise NoRow(f"query {name} returned no row")
+        return row
+
+    # ``**structure`` could carry any keyword, row_factory too: the overloads "overlap".
+    @overload
+    def fetch_all(  # type: ignore[overload-overlap]
+        self,
+        name: str,
+        params: Params = None,
+        *,
+        conn: Conn | None = None,
+        row_factory: RowFactory[Row],
+        identifiers: dict[str, str] | None = None,
+        **structure: object,
+    ) -> list[Row]: ...
+
+    @overload
     def fetch_all(
         self,
         name: str,
         params: Params = None,
         *,
-        conn: psycopg.Connection | None = None,
-        row_factory: RowFactory[Row] = dict_row,
+        conn: Conn | None = None,
         identifiers: dict[str, str] | None = None,
         **structure: object,
-    ) -> list[Row]:
+    ) -> list[DictRow]: ...
+
+    def fetch_all(  # type: ignore[misc]
+        self,
+        name: str,
+        params: Params = None,
+        *,
+        conn: Conn | None = None,
+        row_factory: RowFactory[Any] = dict_row,
+        identifiers: dict[str, str] | None = None,
+        **structure: object,
+    ) -> Any:
+        """Every row of a named query."""
         statement = queries.load(name, **structure).composed(identifiers)
         with self._borrow(conn) as c, c.cursor(row_factory=row_factory) as cur:
             cur.execute(statement, params)
             return cur.fetchall()
 
-
-def session_options(**settings: str) -> str:
-    """libpq ``options`` setting server parameters at connection (``-c name=value``)."""
-    parts = []
-    for name, value in settings.items():
-        if not str(value).replace(".", "").isalnum():
-            raise ConfigurationError(f"{name} must look like 30s or 500ms, got {value!r}")
-        parts.append(f"-c {name}={value}")
-    return " ".join(parts)
-
-
-def connection_kwargs(
-    dsn: str, application_name: str, statement_timeout: str | None
-) -> dict[str, Any]:
-    """Session settings for every pooled connection (sync and async pools alike).
-
-    Parsing the DSN here also makes a malformed one fail early, with its password masked."""
-    given = conninfo_params(dsn)
-    kwargs: dict[str, Any] = {"application_name": application_name}
-    if statement_timeout is not None:
-        own = session_options(statement_timeout=statement_timeout)
-        kwargs["options"] = f"{given['options']} {own}" if given.get("options") else own
-    return kwargs
-
-
-def first_connect_kwargs(kwargs: dict[str, Any], timeout: float) -> dict[str, Any]:
-    """The pool's session settings for a checked first connection, bounded by ``timeout``."""
-    return {**kwargs, "connect_timeout": max(1, min(int(timeout), 10))}
-
-
-def unreachable(dsn: str, exc: psycopg.Error) -> DatabaseUnavailable:
-    """The server's own reason a first connection failed, on one line, password masked."""
-    reason = " ".join(str(exc).split()) or type(exc).__name__
-    return DatabaseUnavailable(
-        redact_text(f"cannot connect to {redact_dsn(dsn)}: {reason}", _secrets_of(dsn))
-    )
-
-
-def _secrets_of(dsn: str) -> tuple[str, ...]:
-    try:
-        password = conninfo_params(dsn).get("password")
-    except Exception:
-        return ()
-    return (password,) if password else ()
+    def copy_rows(
+        self,
+        name: str,
+        rows: Iterable[Sequence[Any]],
+        *,
+        conn: Conn | None = None,
+        savepoint: bool = False,
+    ) -> int:
+        """Send ``rows`` (values in the statement's column order) through a named
+        ``COPY ... FROM STDIN``; return how many were sent. With ``savepoint`` the COPY
+        runs in a savepoint of ``conn``'s transaction, so a refused row leaves the
+        transaction usable."""
+        statement = queries.load(name).composed()
+        sent = 0
+        with self._borrow(conn) as c:
+            block = c.transaction() if savepoint else contextlib.nullcontext()
+            with block, c.cursor() as cur, cur.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    sent += 1
+        return sent

@@ -25,12 +25,20 @@ class DatabaseUnavailable(PfrError):
     """The database cannot be reached, or the connection broke mid-operation."""
 
 
+class DatabaseClosed(DatabaseUnavailable):
+    """The pool was closed: nothing can be written through it any more."""
+
+
 class InvalidValue(PfrError, ValueError):
     """A value was refused: unknown status or action, negative count, too long a text."""
 
 
 class NotFound(PfrError, LookupError):
     """The referenced row does not exist (for example an unknown history id)."""
+
+
+class NoRow(PfrError, LookupError):
+    """A query that always returns a row returned none (``Database.fetch_one``)."""
 
 
 class InvalidTransition(PfrError):
@@ -61,6 +69,11 @@ class QueryTimeout(PfrError):
 
 class PermissionDenied(PfrError):
     """The database role in use has no grant for this (see sql/admin/roles.sql)."""
+
+
+# What ``translate`` returns when the server (or psycopg) refused the values themselves:
+# sending the same row again cannot succeed (the buffered writer then writes row by row).
+REFUSED_VALUES = (InvalidValue, NotFound, Conflict)
 
 
 # Friendlier words for the constraints whose raw message is least helpful. The names are
@@ -100,8 +113,11 @@ def translate(exc: psycopg.Error, *, secrets: tuple[str, ...] = ()) -> PfrError:
     if isinstance(exc, pg_errors.NotNullViolation):
         column = getattr(diag, "column_name", None)
         return InvalidValue(say(f"{column}{where} must not be empty"))
-    if isinstance(exc, pg_errors.DataError):
+    if isinstance(exc, (pg_errors.DataError, psycopg.IntegrityError)):
         return InvalidValue(say(f"value refused{where}: {primary}"))
+    if isinstance(exc, psycopg.ProgrammingError) and exc.sqlstate is None:
+        # Raised by psycopg before sending: a value it cannot adapt to any type.
+        return InvalidValue(say(f"value cannot be sent{where}: {primary}"))
     if isinstance(exc, pg_errors.InsufficientPrivilege):
         return PermissionDenied(say(f"permission denied: {primary}"))
     if isinstance(exc, (pg_errors.QueryCanceled, pg_errors.LockNotAvailable)):

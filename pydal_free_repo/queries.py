@@ -50,10 +50,10 @@ class Query:
     name: str
     text: str
 
-    def composed(self, identifiers: dict[str, str] | None = None) -> sql.Composable:
+    def composed(self, identifiers: dict[str, str] | None = None) -> sql.SQL | sql.Composed:
         statement = sql.SQL(self.text)
         if identifiers:
-            statement = statement.format(
+            return statement.format(
                 **{key: sql.Identifier(value) for key, value in identifiers.items()}
             )
         return statement

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from yoyo import get_backend, read_migrations
@@ -35,7 +36,7 @@ def _migrations() -> MigrationList:
 
 
 @contextlib.contextmanager
-def _backend(dsn: str | None) -> Iterator[object]:
+def _backend(dsn: str | None) -> Iterator[Any]:
     resolved = resolve_dsn(dsn)
     password = conninfo_params(resolved).get("password")
     secrets = (password,) if password else ()

@@ -4,21 +4,18 @@ Every text and JSON value a repository writes passes through ``text`` or ``json`
 NUL is replaced by U+FFFD (the design's rule), and so is each lone surrogate, which
 UTF-8 cannot encode. Logging never crashes the agent over such input.
 
-The shared checks of every row builder live here too: ``amount``/``bounded`` (no NaN,
-sNaN or infinity, whatever the type: a raw ``decimal.InvalidOperation`` never escapes)
-and ``timestamp`` (aware, and still a valid datetime once in UTC). JSON keeps a
-``Decimal`` exactly (every digit, as a JSON number) and refuses keys that are not text
-(or whole numbers) and keys that would collide once stored.
+JSON keeps a ``Decimal`` exactly (every digit, as a JSON number) and refuses keys that
+are not text (or whole numbers) and keys that would collide once stored. The checks of
+single values (amounts, times) are in ``rows/checks.py``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json as _json
 import math
 import re
 from collections.abc import Mapping
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from psycopg.types.json import Jsonb
@@ -103,48 +100,3 @@ def json(value: Any, name: str = "value") -> Jsonb | None:
     if value is None:
         return None
     return Jsonb(_clean(value, name), dumps=_dumps)
-
-
-def amount(value: Any, name: str) -> Decimal | None:
-    """A non-negative finite number, as an exact Decimal (a float by its shortest text:
-    sent as float8, a NUMERIC column would keep only 15 significant digits)."""
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
-        raise InvalidValue(f"{name} must be a number, not {value!r}")
-    exact = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-    if not exact.is_finite():
-        raise InvalidValue(f"{name} must be a finite number, not {value!r}")
-    if exact < 0:
-        raise InvalidValue(f"{name} must not be negative, not {value}")
-    return exact
-
-
-def bounded(value: Any, name: str, precision: int, scale: int) -> Decimal | None:
-    """An amount for a NUMERIC(precision, scale) column, refused here if the server would
-    refuse it after rounding (the buffered writer must not accept a row COPY rejects)."""
-    exact = amount(value, name)
-    if exact is None:
-        return None
-    limit = Decimal(10) ** (precision - scale)
-    # Compared before rounding too: quantizing 1e22 to 6 places needs more digits than
-    # the decimal context has (InvalidOperation).
-    if exact >= limit or exact.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP) >= limit:
-        raise InvalidValue(f"{name} must be less than {limit}, not {value}")
-    return exact
-
-
-def timestamp(value: Any, name: str) -> dt.datetime | None:
-    """A timezone-aware datetime, returned in UTC. One that leaves Python's range in UTC
-    (9999-12-31 23:00 at UTC-14 is year 10000) is refused: the server would store it,
-    and every later read of it would fail."""
-    if value is None:
-        return None
-    if not isinstance(value, dt.datetime) or value.tzinfo is None or value.utcoffset() is None:
-        raise InvalidValue(f"{name} must be a timezone-aware datetime, not {value!r}")
-    try:
-        return value.astimezone(dt.timezone.utc)
-    except (OverflowError, ValueError):
-        raise InvalidValue(
-            f"{name} {value.isoformat()} is outside the years 1-9999 once in UTC"
-        ) from None

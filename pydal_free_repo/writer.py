@@ -8,9 +8,10 @@ seconds after the first of them.
 
 Policies (the guarantees a caller can rely on):
 
-- **Bad values fail at the call.** Each row is checked in Python against the table's
-  CHECK rules and lengths when it is put (``InvalidValue`` raised to the caller), so a
-  queued row is one the database will take.
+- **Bad values fail at the call.** Each row is built by the table's one row builder
+  (``rows.issues``, ``rows.workflows``: the same the repositories and loggers use), which
+  checks it against the table's CHECK rules and lengths (``InvalidValue`` raised to the
+  caller), so a queued row is one the database will take.
 - **Queue full: block, then raise.** ``put`` waits up to ``put_timeout`` seconds for
   room, then raises ``QueueFull``; nothing already queued is dropped.
 - **Database down: hold and retry.** A flush that fails for any reason other than a
@@ -51,14 +52,17 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-import psycopg
-from psycopg_pool import PoolClosed
-
-from pydal_free_repo import queries, shutdown, values
+from pydal_free_repo import queries, shutdown
 from pydal_free_repo.database import Database
-from pydal_free_repo.errors import InvalidTransition, InvalidValue, PfrError, translate
-from pydal_free_repo.issues.records import API_METHODS, CALL_TYPES
-from pydal_free_repo.workflows import params as P
+from pydal_free_repo.errors import (
+    REFUSED_VALUES,
+    DatabaseClosed,
+    InvalidTransition,
+    InvalidValue,
+    PfrError,
+)
+from pydal_free_repo.rows import issues as issue_rows
+from pydal_free_repo.rows import workflows as workflow_rows
 
 log = logging.getLogger(__name__)
 
@@ -115,101 +119,27 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-def llm_call_row(
-    history_id: int,
-    call_type: str,
-    model: str,
-    *,
-    prompt_tokens: int | None = None,
-    completion_tokens: int | None = None,
-    total_tokens: int | None = None,
-    cached_input_tokens: int | None = None,
-    reasoning_tokens: int | None = None,
-    provided_cost: Any = None,
-    cache_hit: bool = False,
-    cache_key: str | None = None,
-    duration_seconds: float | None = None,
-    error_message: str | None = None,
-    created_at: dt.datetime | None = None,
-) -> dict[str, Any]:
-    row = {
-        "history_id": _id(history_id, "history_id"),
-        "call_type": P.choice(call_type, "call_type", CALL_TYPES),
-        "model": P.label(model, "model", max_length=100, required=True),
-        "prompt_tokens": P.count(prompt_tokens, "prompt_tokens"),
-        "completion_tokens": P.count(completion_tokens, "completion_tokens"),
-        "total_tokens": P.count(total_tokens, "total_tokens"),
-        "cached_input_tokens": P.count(cached_input_tokens, "cached_input_tokens"),
-        "reasoning_tokens": P.count(reasoning_tokens, "reasoning_tokens"),
-        "provided_cost": P.bounded(provided_cost, "provided_cost", 12, 6),
-        "cache_hit": bool(cache_hit),
-        "cache_key": P.label(cache_key, "cache_key", max_length=255),
-        "duration_seconds": P.bounded(duration_seconds, "duration_seconds", 10, 3),
-        "error_message": values.text(error_message),
-        "created_at": P.timestamp(created_at, "created_at") or _now(),
-    }
-    P.total_fits(row)
-    if row["call_type"] is None:
-        raise InvalidValue(f"call_type must be one of {', '.join(CALL_TYPES)}")
-    P.within(
-        row["cached_input_tokens"], row["prompt_tokens"], "cached_input_tokens", "prompt_tokens"
-    )
-    P.within(
-        row["reasoning_tokens"], row["completion_tokens"], "reasoning_tokens", "completion_tokens"
-    )
-    return row
-
-
-def api_call_row(
-    history_id: int,
-    api_method: str,
-    endpoint: str,
-    *,
-    status_code: int | None = None,
-    duration_seconds: float | None = None,
-    error_message: str | None = None,
-    created_at: dt.datetime | None = None,
-) -> dict[str, Any]:
-    method = api_method.upper() if isinstance(api_method, str) else api_method
-    if status_code is not None and (
-        isinstance(status_code, bool)
-        or not isinstance(status_code, int)
-        or not 100 <= status_code <= 599
-    ):
-        raise InvalidValue(f"status_code must be an HTTP status 100-599, not {status_code!r}")
-    row = {
-        "history_id": _id(history_id, "history_id"),
-        "api_method": P.choice(method, "api_method", API_METHODS),
-        "endpoint": P.label(endpoint, "endpoint", max_length=500, required=True),
-        "status_code": status_code,
-        "duration_seconds": P.bounded(duration_seconds, "duration_seconds", 10, 3),
-        "error_message": values.text(error_message),
-        "created_at": P.timestamp(created_at, "created_at") or _now(),
-    }
-    if row["api_method"] is None:
-        raise InvalidValue(f"api_method must be one of {', '.join(API_METHODS)}")
-    return row
-
-
-def generation_row(workflow_id: int, model_name: str, **fields: Any) -> dict[str, Any]:
-    """A generations row (see ``WorkflowLogger.log_generation`` for the fields)."""
-    row = P.generation(workflow_id=workflow_id, model_name=model_name, **fields)
+def _stamped(row: dict[str, Any]) -> dict[str, Any]:
+    """The writer stamps a row with the time it accepted it (the call's time)."""
     row["created_at"] = row["created_at"] or _now()
     return row
 
 
-def _id(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= P.INT8_MAX:
-        raise InvalidValue(f"{name} must be a row id (a positive integer), not {value!r}")
-    return value
+def llm_call_row(history_id: int, call_type: str, model: str, **fields: Any) -> dict[str, Any]:
+    """An llm_call_history row (``rows.issues.llm_call``), stamped now if not given."""
+    return _stamped(issue_rows.llm_call(history_id, call_type, model, **fields))
 
 
-def _is_data_error(exc: BaseException) -> bool:
-    """The rows themselves were refused (retrying the same batch cannot help): by the
-    server, or by psycopg before sending (a value it cannot adapt has no SQLSTATE)."""
-    if isinstance(exc, (psycopg.DataError, psycopg.IntegrityError)):
-        return True
-    return isinstance(exc, psycopg.ProgrammingError) and exc.sqlstate is None
+def api_call_row(history_id: int, api_method: str, endpoint: str, **fields: Any) -> dict[str, Any]:
+    """A bitbucket_api_history row (``rows.issues.api_call``), stamped now if not given."""
+    return _stamped(issue_rows.api_call(history_id, api_method, endpoint, **fields))
+
+
+def generation_row(workflow_id: int, model_name: str, **fields: Any) -> dict[str, Any]:
+    """A generations row (``rows.workflows.generation``), stamped now if not given."""
+    return _stamped(
+        workflow_rows.generation(workflow_id=workflow_id, model_name=model_name, **fields)
+    )
 
 
 class BufferedWriter:
@@ -464,14 +394,14 @@ class BufferedWriter:
         while True:
             try:
                 rejected = self._copy(table, rows, one_by_one=one_by_one)
-            except PoolClosed:
+            except DatabaseClosed:
                 # Nothing can ever write through a closed pool: stop now and let close()
                 # report the rows, rather than retrying until the close timeout.
                 log.error("the writer's database pool was closed; %d rows not written", len(rows))
                 self._abandon.set()
                 return False
-            except psycopg.Error as exc:
-                if _is_data_error(exc) and not one_by_one:
+            except PfrError as exc:
+                if isinstance(exc, REFUSED_VALUES) and not one_by_one:
                     log.warning("%s batch refused (%s); writing it row by row", table, exc)
                     one_by_one = True
                     continue
@@ -483,7 +413,7 @@ class BufferedWriter:
                         table,
                         failures,
                         delay,
-                        translate(exc),
+                        exc,
                     )
                 if self._abandon.wait(delay * random.uniform(0.8, 1.2)):
                     return False
@@ -501,23 +431,18 @@ class BufferedWriter:
     ) -> list[RejectedRow]:
         """COPY the rows in one transaction; with ``one_by_one`` each row in a savepoint,
         returning the rows the database refused."""
-        statement = queries.load(QUERIES[table]).composed()
+        name = QUERIES[table]
         names = columns(table)
         rejected: list[RejectedRow] = []
-        with self.db.pool.connection(timeout=self.connect_timeout) as conn:
+        with self.db.transaction(timeout=self.connect_timeout) as conn:
             if not one_by_one:
-                with conn.cursor() as cur, cur.copy(statement) as copy:
-                    for row in rows:
-                        copy.write_row([row[name] for name in names])
+                self.db.copy_rows(name, ([row[n] for n in names] for row in rows), conn=conn)
                 return rejected
             for row in rows:
                 try:
-                    with conn.transaction(), conn.cursor() as cur, cur.copy(statement) as copy:
-                        copy.write_row([row[name] for name in names])
-                except psycopg.Error as exc:
-                    if not _is_data_error(exc):
-                        raise
-                    rejected.append(RejectedRow(table, row, str(translate(exc))))
+                    self.db.copy_rows(name, [[row[n] for n in names]], conn=conn, savepoint=True)
+                except REFUSED_VALUES as exc:
+                    rejected.append(RejectedRow(table, row, str(exc)))
         return rejected
 
     def _settle(self, table: str, written: int, rejected: list[RejectedRow]) -> None:

@@ -51,5 +51,7 @@ def test_every_benchmark_runs_and_is_correct_at_small_size(server):
     assert claimed.ours.duplicated_keys == 0
     assert sum(claimed.ours.acquired.values()) == claimed.distinct + claimed.colliding
 
+    assert results.web.status == 200 and len(results.web.overview.seconds) == 5
+
     text = bench.report.markdown(results)
     assert "## 4. Claims under contention" in text

@@ -5,18 +5,13 @@ from __future__ import annotations
 import threading
 
 import pytest
+from _issue_fixtures import issues  # noqa: F401 (sync and async, see the module)
 
-from pydal_free_repo import IssueHistory
 from pydal_free_repo.errors import InvalidTransition, InvalidValue, NotFound
 
 
 def issue(key: str = "PROJ-1", summary: str = "Add a field") -> dict:
     return {"key": key, "fields": {"summary": summary, "priority": {"name": "High"}}}
-
-
-@pytest.fixture
-def issues(db) -> IssueHistory:
-    return IssueHistory(db)
 
 
 def test_claim_acquires_and_stores_the_issue(issues, db):

@@ -11,8 +11,8 @@ import json
 from decimal import Decimal
 
 import pytest
+from _issue_fixtures import issues  # noqa: F401 (sync and async, see the module)
 
-from pydal_free_repo import IssueHistory
 from pydal_free_repo.cli.output import to_jsonable
 from pydal_free_repo.errors import InvalidValue
 
@@ -24,11 +24,6 @@ def backdate(db, history_id: int, days: int, duration: int) -> None:
         "issues/demo_backdate",
         {"history_id": history_id, "shift_seconds": days * DAY, "duration_seconds": duration},
     )
-
-
-@pytest.fixture
-def issues(db) -> IssueHistory:
-    return IssueHistory(db)
 
 
 @pytest.fixture

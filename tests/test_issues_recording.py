@@ -6,18 +6,13 @@ import json
 from decimal import Decimal
 
 import pytest
+from _issue_fixtures import issues, transaction  # noqa: F401 (sync and async)
 
-from pydal_free_repo import IssueHistory
 from pydal_free_repo.cli.output import to_jsonable
 from pydal_free_repo.errors import InvalidValue, NotFound
 
 INJECTION = "x'); DROP TABLE issue_processing_history; --"
 NUL = "a\x00b"
-
-
-@pytest.fixture
-def issues(db) -> IssueHistory:
-    return IssueHistory(db)
 
 
 @pytest.fixture
@@ -109,13 +104,13 @@ def test_negative_tokens_are_refused_and_nothing_written(issues, run, db, field)
     assert count(db, "issues/run_llm_calls", run) == 0
 
 
-def test_cached_tokens_above_prompt_tokens_are_refused_by_the_database(issues, run, db):
-    with pytest.raises(InvalidValue, match="cached_input_tokens cannot exceed prompt_tokens"):
+def test_cached_tokens_above_prompt_tokens_are_refused_before_any_sql(issues, run, db):
+    with pytest.raises(InvalidValue, match=r"cached_input_tokens \(2\) cannot exceed prompt"):
         issues.record_llm_call(
             run, call_type="other", model="gpt-4o", prompt_tokens=1, cached_input_tokens=2
         )
     assert count(db, "issues/run_llm_calls", run) == 0
-    with pytest.raises(InvalidValue, match="reasoning_tokens cannot exceed completion_tokens"):
+    with pytest.raises(InvalidValue, match=r"reasoning_tokens \(2\) cannot exceed completion"):
         issues.record_llm_call(
             run, call_type="other", model="gpt-4o", completion_tokens=1, reasoning_tokens=2
         )
@@ -291,3 +286,13 @@ def test_non_json_result_is_refused_and_the_run_stays_processing(issues, run):
     with pytest.raises(InvalidValue):
         issues.complete(run, result={"when": object()})
     assert issues.detail(run).status == "processing"
+
+
+def test_a_too_long_model_is_refused_before_sql_and_the_callers_transaction_goes_on(issues, db):
+    with transaction(issues, db) as conn:
+        hid = issues.claim({"key": "LONG-1"}, conn=conn).history_id
+        with pytest.raises(InvalidValue, match="model is longer than 100 characters"):
+            issues.record_llm_call(hid, call_type="other", model="m" * 101, conn=conn)
+        # Nothing was sent, so the transaction is not aborted: the next call goes through.
+        issues.record_llm_call(hid, call_type="other", model="m" * 100, conn=conn)
+    assert [call.model for call in issues.detail(hid).llm_calls] == ["m" * 100]

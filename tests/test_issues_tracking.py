@@ -7,8 +7,8 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from _issue_fixtures import issues, transaction  # noqa: F401 (sync and async)
 
-from pydal_free_repo import IssueHistory
 from pydal_free_repo.errors import NotFound
 
 
@@ -17,11 +17,6 @@ class HttpError(Exception):
         super().__init__(message)
         for key, value in attrs.items():
             setattr(self, key, value)
-
-
-@pytest.fixture
-def issues(db) -> IssueHistory:
-    return IssueHistory(db)
 
 
 @pytest.fixture
@@ -120,7 +115,7 @@ def test_a_successful_call_on_an_unknown_run_raises_not_found(issues):
 
 
 def test_tracking_blocks_join_the_callers_transaction(issues, db):
-    with db.transaction() as conn:
+    with transaction(issues, db) as conn:
         hid = issues.claim({"key": "TRACK-2"}, conn=conn).history_id
         with issues.api_call(hid, "GET", "/a", conn=conn) as call:
             call.status_code = 200

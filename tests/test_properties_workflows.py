@@ -201,7 +201,7 @@ def test_nodes_round_trip_or_are_refused(
     run = logger.start_workflow(owner, {}).id
     try:
         want_input = expected_state(input_data)
-        bad = node_type == "x" or not node_name or len(scrub(node_name)) > 100
+        bad = node_type == "x" or not node_name.strip() or len(scrub(node_name)) > 100
     except NotJson:
         bad = True
     if bad:
@@ -508,7 +508,7 @@ def test_buffered_writer_llm_calls_round_trip_or_fail_at_the_call(
         or (total is not None and total > INT4_MAX)
         or over(cost, 6, 10**6)
         or over(duration, 3, 10**7)
-        or not model
+        or not model.strip()
         or len(scrub(model)) > 100
         or (cache_key is not None and cache_key != "" and len(scrub(cache_key)) > 255)
         or (created_at is not None and created_at.tzinfo is None)

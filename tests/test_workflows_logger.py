@@ -1,15 +1,12 @@
 """Workflow logger (document 000) on a real PostgreSQL.
 
 Every behavioural test runs twice: on ``WorkflowLogger`` and on ``AsyncWorkflowLogger``
-(driven from the test through a small blocking facade whose event loop runs in a
+(driven from the test through ``tests/_blocking.Blocking``, whose event loop runs in a
 thread), so the async twin is held to exactly the same behaviour.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import contextvars
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -17,6 +14,7 @@ from decimal import Decimal
 
 import psycopg
 import pytest
+from _blocking import Blocking
 
 from pydal_free_repo import AsyncWorkflowLogger, WorkflowLogger
 from pydal_free_repo.async_database import AsyncDatabase
@@ -32,65 +30,8 @@ STATE = {
 }
 
 
-class BlockingAsyncLogger:
-    """``AsyncWorkflowLogger`` called like the sync logger: each call runs on an event
-    loop in another thread, in a context per calling thread (as the sync logger's
-    current node is per thread)."""
-
-    def __init__(self, dsn: str):
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-        self._thread.start()
-        self._contexts = threading.local()
-        self._logger = self._run(self._open(dsn))
-
-    @staticmethod
-    async def _open(dsn: str) -> AsyncWorkflowLogger:
-        return AsyncWorkflowLogger(await AsyncDatabase.connect(dsn, max_size=20))
-
-    def _run(self, coro):
-        context = getattr(self._contexts, "value", None)
-        if context is None:
-            context = self._contexts.value = contextvars.copy_context()
-
-        async def in_context():
-            return await asyncio.get_running_loop().create_task(coro, context=context)
-
-        return asyncio.run_coroutine_threadsafe(in_context(), self._loop).result()
-
-    def __getattr__(self, name):
-        attribute = getattr(self._logger, name)
-        if not asyncio.iscoroutinefunction(attribute):
-            return attribute
-        return lambda *args, **kwargs: self._run(attribute(*args, **kwargs))
-
-    def __setattr__(self, name, value):
-        if name == "workflow_id":
-            self._logger.workflow_id = value
-        else:
-            super().__setattr__(name, value)
-
-    @property
-    def workflow_id(self):
-        return self._logger.workflow_id
-
-    @contextlib.contextmanager
-    def node_context(self, *args, **kwargs):
-        manager = self._logger.node_context(*args, **kwargs)
-        node = self._run(manager.__aenter__())
-        try:
-            yield node
-        except BaseException as exc:
-            if not self._run(manager.__aexit__(type(exc), exc, exc.__traceback__)):
-                raise
-        else:
-            self._run(manager.__aexit__(None, None, None))
-
-    def shutdown(self) -> None:
-        self._run(self._logger.db.close())
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join()
-        self._loop.close()
+async def _open_async(dsn: str) -> AsyncWorkflowLogger:
+    return AsyncWorkflowLogger(await AsyncDatabase.connect(dsn, max_size=20))
 
 
 @pytest.fixture(params=["sync", "async"])
@@ -102,11 +43,11 @@ def logger(request, db, dsn):
     else:
         if sys.version_info < (3, 11):
             pytest.skip("the blocking facade needs Task(context=), Python 3.11+")
-        log = BlockingAsyncLogger(dsn)
+        log = Blocking(lambda: _open_async(dsn))
         try:
             yield log
         finally:
-            log.shutdown()
+            log.shutdown(lambda target: target.db.close())
 
 
 def one(dsn: str, query: str, params: dict):
@@ -392,3 +333,21 @@ def test_statistics_read_the_views(logger):
     )
     (daily,) = logger.workflows_daily(days=1)
     assert (daily["status"], daily["workflows"]) == ("failed", 1)
+
+
+def test_a_node_opened_inside_another_records_it_as_its_parent(logger):
+    user = logger.get_or_create_user("u")
+    logger.start_workflow(user.id, STATE)
+    with logger.node_context("plan", "routing") as outer:
+        with logger.node_context("search_places", "search") as inner:
+            generation = logger.log_generation("gpt-4o", "p", "o")
+        with logger.node_context("rank", "analysis") as sibling:
+            pass
+    with logger.node_context("generate_itinerary", "generation") as after:
+        pass
+    nodes = {n.id: n for n in logger.get_workflow_details()["nodes"]}
+    assert nodes[outer.id].parent_node_id is None
+    assert nodes[inner.id].parent_node_id == outer.id
+    assert nodes[sibling.id].parent_node_id == outer.id
+    assert nodes[after.id].parent_node_id is None
+    assert generation.node_id == inner.id

@@ -14,7 +14,7 @@ from decimal import Decimal
 import psycopg
 import pytest
 
-from pydal_free_repo import BufferedWriter, Database, WorkflowLogger, queries
+from pydal_free_repo import BufferedWriter, Database, IssueHistory, WorkflowLogger, queries
 from pydal_free_repo.errors import InvalidTransition, InvalidValue
 from pydal_free_repo.writer import QUERIES, QueueFull, WriteIncomplete, api_call_row, columns
 
@@ -135,6 +135,41 @@ def test_bad_values_are_refused_when_put(db, dsn):
         with pytest.raises(InvalidValue, match="JSON"):
             writer.generation(1, "m", parsed_output={"x": object()})
     assert writer.stats.accepted == 0
+
+
+@pytest.mark.parametrize(
+    ("fields", "words"),
+    [
+        ({"model": "m" * 101}, "model is longer than 100 characters"),
+        ({"prompt_tokens": -1}, "prompt_tokens must be 0 or more, got -1"),
+        ({"prompt_tokens": 1, "cached_input_tokens": 2}, "cached_input_tokens (2) cannot exceed"),
+        ({"provided_cost": float("nan")}, "provided_cost must be a finite number"),
+        ({"call_type": "poetry"}, "call_type must be one of"),
+    ],
+)
+def test_the_writer_and_the_repository_refuse_an_llm_call_in_the_same_words(db, dsn, fields, words):
+    run = make_run(dsn)
+    call = {"call_type": "other", "model": "gpt-4o", **fields}
+    with pytest.raises(InvalidValue) as by_repository:
+        IssueHistory(db).record_llm_call(run, **call)
+    with BufferedWriter(db) as writer, pytest.raises(InvalidValue) as by_writer:
+        writer.llm_call(run, call.pop("call_type"), call.pop("model"), **call)
+    assert str(by_writer.value) == str(by_repository.value)
+    assert words in str(by_writer.value)
+    assert count(dsn, "llm_call_history") == 0
+
+
+@pytest.mark.parametrize("status_code", [99, 600, True, "200"])
+def test_the_writer_and_the_repository_refuse_a_status_code_in_the_same_words(db, dsn, status_code):
+    run = make_run(dsn)
+    with pytest.raises(InvalidValue) as by_repository:
+        IssueHistory(db).record_api_call(
+            run, api_method="GET", endpoint="/x", status_code=status_code
+        )
+    with BufferedWriter(db) as writer, pytest.raises(InvalidValue) as by_writer:
+        writer.api_call(run, "GET", "/x", status_code=status_code)
+    assert str(by_writer.value) == str(by_repository.value)
+    assert "status_code must be an HTTP status 100-599" in str(by_writer.value)
 
 
 def test_a_row_the_database_refuses_does_not_block_the_others(db, dsn, caplog):

@@ -1,10 +1,10 @@
 """The ``pfr`` command line: ``pfr [--dsn DSN] COMMAND ...``.
 
 Each area registers its subcommands from its own module (``db``, ``issues``,
-``workflows``, ``jobs``). Errors print one line to stderr and exit non-zero: 1 for a
-failed operation, 2 for bad usage, a bad argument value or configuration (argparse's
-convention: checked before anything connects), 3 when the database is unreachable; 141
-when the reader of its output went away (``| head``), silently.
+``workflows``, ``jobs``, ``web``). Errors print one line to stderr and exit non-zero: 1
+for a failed operation, 2 for bad usage, a bad argument value or configuration
+(argparse's convention: checked before anything connects), 3 when the database is
+unreachable; 141 when the reader of its output went away (``| head``), silently.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import NoReturn
 from pydal_free_repo.cli import db as db_commands
 from pydal_free_repo.cli import issues as issue_commands
 from pydal_free_repo.cli import jobs as job_commands
+from pydal_free_repo.cli import web as web_commands
 from pydal_free_repo.cli import workflows as workflow_commands
 from pydal_free_repo.cli.context import Context
 from pydal_free_repo.errors import ConfigurationError, DatabaseUnavailable, PfrError
@@ -26,7 +27,7 @@ from pydal_free_repo.redact import redact_text
 # 128 + SIGPIPE: what a shell reports for a writer whose reader closed the pipe.
 EXIT_BROKEN_PIPE = 141
 
-AREAS = [db_commands, issue_commands, workflow_commands, job_commands]
+AREAS = [db_commands, issue_commands, workflow_commands, job_commands, web_commands]
 
 
 class Parser(argparse.ArgumentParser):

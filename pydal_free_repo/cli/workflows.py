@@ -4,14 +4,14 @@ generations with tokens and cost) and ``pfr workflow-stats VIEW`` (the 0007 view
 from __future__ import annotations
 
 import argparse
-from decimal import Decimal
 from typing import Any
 
 from pydal_free_repo.cli.arguments import NON_NEGATIVE, POSITIVE, ROW_ID
 from pydal_free_repo.cli.context import Context
 from pydal_free_repo.cli.output import add_json_flag, emit, print_json, print_table, to_jsonable
+from pydal_free_repo.reports import generation_totals
 from pydal_free_repo.workflows.logger import WorkflowLogger
-from pydal_free_repo.workflows.params import FINAL_STATUSES
+from pydal_free_repo.workflows.records import FINAL_STATUSES
 
 LIST_COLUMNS = [
     "id",
@@ -78,7 +78,7 @@ def run_stats(args: argparse.Namespace, ctx: Context) -> int:
 def run_show(args: argparse.Namespace, ctx: Context) -> int:
     details = WorkflowLogger(ctx.db).get_workflow_details(args.id)
     workflow, nodes, generations = details["workflow"], details["nodes"], details["generations"]
-    totals = _totals(generations)
+    totals = generation_totals(generations)
     if args.json:
         print_json({**details, "totals": totals})
         return 0
@@ -143,12 +143,3 @@ def _timeline(start, nodes) -> list[dict[str, Any]]:
             }
         )
     return rows
-
-
-def _totals(generations) -> dict[str, Any]:
-    return {
-        "generations": len(generations),
-        "total_tokens": sum(g.total_tokens or 0 for g in generations),
-        "total_cost": sum((g.estimated_cost or Decimal(0) for g in generations), Decimal(0)),
-        "unpriced": sum(1 for g in generations if g.estimated_cost is None),
-    }

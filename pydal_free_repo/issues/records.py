@@ -11,13 +11,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal, get_args
 
-# The values of check_iph_status; the key rule is uq_iph_active_issue_key.
-STATUSES = ("queued", "processing", "completed", "failed")
-FILE_ACTIONS = ("modified", "created", "deleted")
-CALL_TYPES = ("spec_conversion", "code_diff", "new_file", "other")
-API_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")
+# The values of the tables' CHECK constraints; the key rule is uq_iph_active_issue_key.
+Status = Literal["queued", "processing", "completed", "failed"]
+FileAction = Literal["modified", "created", "deleted"]
+CallType = Literal["spec_conversion", "code_diff", "new_file", "other"]
+ApiMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"]
+STATUSES: tuple[Status, ...] = get_args(Status)
+FILE_ACTIONS: tuple[FileAction, ...] = get_args(FileAction)
+CALL_TYPES: tuple[CallType, ...] = get_args(CallType)
+API_METHODS: tuple[ApiMethod, ...] = get_args(ApiMethod)
 
 
 class _Record:
@@ -70,7 +74,7 @@ class HistoryEntry(_Record):
     id: int
     issue_key: str
     issue_summary: str | None
-    status: str
+    status: Status
     branch_name: str | None
     pr_url: str | None
     created_at: dt.datetime
@@ -127,7 +131,7 @@ class Detail(_Record):
     id: int
     issue_key: str
     issue_summary: str | None
-    status: str
+    status: Status
     branch_name: str | None
     pr_url: str | None
     created_at: dt.datetime
@@ -155,5 +159,5 @@ class FileHistoryEntry(_Record):
     history_id: int
     issue_key: str
     issue_summary: str | None
-    status: str
+    status: Status
     pr_url: str | None

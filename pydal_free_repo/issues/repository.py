@@ -1,15 +1,19 @@
+# Generated from pydal_free_repo/issues/async_repository.py by tools/async_to_sync.py; do not edit.
+# Edit the async source and run `make generate`.
 """IssueHistory: document 004's issue-processing history on top of named SQL queries.
 
 Every method runs named queries from ``sql/issues/`` or ``sql/analytics/`` with bound
 parameters and returns frozen dataclasses or dicts. Each takes ``conn=`` so a caller can
-put several calls in one transaction. Text and JSON go through ``values.text`` /
-``values.json`` (NUL becomes U+FFFD); bad input raises ``InvalidValue`` (or ``NotFound``
-for an unknown history id) before anything is written.
+put several calls in one transaction. Rows are built and checked by ``rows.issues``
+(the buffered writer uses the same builders): bad input raises ``InvalidValue`` (or
+``NotFound`` for an unknown history id) before any SQL is sent, so a caller's ``conn=``
+transaction is never aborted by a value the package could refuse.
 """
 
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
@@ -19,19 +23,9 @@ from psycopg.rows import class_row
 
 from pydal_free_repo import values
 from pydal_free_repo.database import Database
-from pydal_free_repo.errors import (
-    REAPED_PREFIX,
-    InvalidTransition,
-    InvalidValue,
-    NotFound,
-    PfrError,
-    Reaped,
-)
+from pydal_free_repo.errors import REAPED_PREFIX, InvalidTransition, NotFound, PfrError, Reaped
 from pydal_free_repo.issues import analytics
 from pydal_free_repo.issues.records import (
-    API_METHODS,
-    CALL_TYPES,
-    FILE_ACTIONS,
     STATUSES,
     ApiCall,
     Claim,
@@ -42,15 +36,13 @@ from pydal_free_repo.issues.records import (
     HistoryEntry,
     LlmCall,
     LlmCallRecorded,
+    Status,
 )
-from pydal_free_repo.issues.tracking import (
-    ApiCallTracker,
-    LlmCallTracker,
-    track_api_call,
-    track_llm_call,
-)
+from pydal_free_repo.issues.tracking import ApiCallTracker, LlmCallTracker, Tracker, log
+from pydal_free_repo.rows import issues as rows
+from pydal_free_repo.rows.checks import choice, positive, required, window
 
-Conn = psycopg.Connection | None
+Conn = psycopg.Connection[Any] | None
 
 # A claim that loses a race reads the winner's row in a new statement; if that row is
 # gone too (failed by the reaper in between), the claim is simply tried again.
@@ -75,12 +67,12 @@ class IssueHistory:
         return self._take(issue, "issues/run_enqueue", conn)
 
     def _take(self, issue: Mapping[str, Any], query: str, conn: Conn) -> Claim:
-        params = _issue_params(issue)
+        params = rows.issue(issue)
         with self._using(conn) as c:
             for _ in range(_CLAIM_ATTEMPTS):
-                row = self.db.fetch_one(query, params, conn=c)
+                row = self.db.fetch_optional(query, params, conn=c)
                 if row is None:
-                    row = self.db.fetch_one("issues/run_claim_existing", params, conn=c)
+                    row = self.db.fetch_optional("issues/run_claim_existing", params, conn=c)
                 # A claim never stops at a queued row: it was enqueued after the claim's
                 # statement began, so the next attempt takes it over.
                 if row is not None and not (
@@ -115,25 +107,25 @@ class IssueHistory:
         """Record one LLM call. Its cost is computed in SQL from the model's price at the
         call's time (NULL for an unpriced model); ``total_tokens`` defaults to the sum of
         the counts given, and stays NULL (unknown, not 0) when none is given."""
-        params = {
-            "history_id": _id(history_id),
-            "call_type": _choice("call_type", call_type, CALL_TYPES),
-            "model": _required_text("model", model),
-            "prompt_tokens": _count("prompt_tokens", prompt_tokens),
-            "completion_tokens": _count("completion_tokens", completion_tokens),
-            "total_tokens": _count("total_tokens", total_tokens),
-            "cached_input_tokens": _count("cached_input_tokens", cached_input_tokens),
-            "reasoning_tokens": _count("reasoning_tokens", reasoning_tokens),
-            "provided_cost": _amount("provided_cost", provided_cost),
-            "cache_hit": bool(cache_hit),
-            "cache_key": values.text(cache_key),
-            "duration_seconds": _amount("duration_seconds", duration_seconds),
-            "error_message": values.text(error_message),
-        }
-        with self._for_run(history_id):
+        row = rows.llm_call(
+            history_id,
+            call_type,
+            model,
+            prompt_tokens=prompt_tokens,
+            completion_tokens=completion_tokens,
+            total_tokens=total_tokens,
+            cached_input_tokens=cached_input_tokens,
+            reasoning_tokens=reasoning_tokens,
+            provided_cost=provided_cost,
+            cache_hit=cache_hit,
+            cache_key=cache_key,
+            duration_seconds=duration_seconds,
+            error_message=error_message,
+        )
+        with _for_run(history_id):
             return self.db.fetch_one(
                 "issues/llm_call_insert",
-                params,
+                row,
                 conn=conn,
                 row_factory=class_row(LlmCallRecorded),
             )
@@ -150,24 +142,17 @@ class IssueHistory:
         conn: Conn = None,
     ) -> int:
         """Record one API call; returns its id. ``status_code`` None means no response."""
-        method = api_method.upper() if isinstance(api_method, str) else api_method
-        if status_code is not None and (
-            isinstance(status_code, bool)
-            or not isinstance(status_code, int)
-            or not 100 <= status_code <= 599
-        ):
-            raise InvalidValue(f"status_code must be an HTTP status 100-599, got {status_code!r}")
-        params = {
-            "history_id": _id(history_id),
-            "api_method": _choice("api_method", method, API_METHODS),
-            "endpoint": _required_text("endpoint", endpoint),
-            "status_code": status_code,
-            "duration_seconds": _amount("duration_seconds", duration_seconds),
-            "error_message": values.text(error_message),
-        }
-        with self._for_run(history_id):
-            row = self.db.fetch_one("issues/api_call_insert", params, conn=conn)
-        return row["id"]
+        row = rows.api_call(
+            history_id,
+            api_method,
+            endpoint,
+            status_code=status_code,
+            duration_seconds=duration_seconds,
+            error_message=error_message,
+        )
+        with _for_run(history_id):
+            recorded = self.db.fetch_one("issues/api_call_insert", row, conn=conn)
+        return int(recorded["id"])
 
     def record_file_modification(
         self,
@@ -184,39 +169,53 @@ class IssueHistory:
         conn: Conn = None,
     ) -> int:
         """Record one file a run changed; returns its id."""
-        params = {
-            "history_id": _id(history_id),
-            "file_path": _required_text("file_path", file_path),
-            "action": _choice("action", action, FILE_ACTIONS),
-            "diff_count": _count("diff_count", diff_count),
-            "diff_text": values.text(diff_text),
-            "original_encoding": values.text(original_encoding),
-            "modified_encoding": values.text(modified_encoding),
-            "original_content": values.text(original_content),
-            "modified_content": values.text(modified_content),
-        }
-        with self._for_run(history_id):
-            row = self.db.fetch_one("issues/file_modification_insert", params, conn=conn)
-        return row["id"]
+        row = rows.file_modification(
+            history_id,
+            file_path=file_path,
+            action=action,
+            diff_count=diff_count,
+            diff_text=diff_text,
+            original_encoding=original_encoding,
+            modified_encoding=modified_encoding,
+            original_content=original_content,
+            modified_content=modified_content,
+        )
+        with _for_run(history_id):
+            recorded = self.db.fetch_one("issues/file_modification_insert", row, conn=conn)
+        return int(recorded["id"])
 
-    @contextlib.contextmanager
     def llm_call(
         self, history_id: int, call_type: str, model: str, *, conn: Conn = None
-    ) -> Iterator[LlmCallTracker]:
+    ) -> contextlib.AbstractContextManager[LlmCallTracker]:
         """Time the block and record it as an LLM call (``call.usage(...)`` inside); on an
         exception record the error, then re-raise. With ``conn``, the record is part of the
         caller's transaction (and goes if the caller rolls it back)."""
-        with track_llm_call(self, history_id, call_type, model, conn=conn) as call:
-            yield call
+        call = LlmCallTracker(call_type, model)
+        return self._tracked(call, self.record_llm_call, history_id, conn)
 
-    @contextlib.contextmanager
     def api_call(
         self, history_id: int, method: str, endpoint: str, *, conn: Conn = None
-    ) -> Iterator[ApiCallTracker]:
+    ) -> contextlib.AbstractContextManager[ApiCallTracker]:
         """Time the block and record it as an API call (``call.status_code = ...`` inside);
         on an exception record the error and the status code it carries, then re-raise."""
-        with track_api_call(self, history_id, method, endpoint, conn=conn) as call:
+        call = ApiCallTracker(method, endpoint)
+        return self._tracked(call, self.record_api_call, history_id, conn)
+
+    @contextlib.contextmanager
+    def _tracked(
+        self, call: Tracker, record: Any, history_id: int, conn: Conn
+    ) -> Iterator[Tracker]:
+        started = time.monotonic()
+        try:
             yield call
+        except BaseException as exc:
+            call.failed(exc)
+            try:
+                record(history_id, duration_seconds=_since(started), conn=conn, **call.fields())
+            except Exception as failure:  # the caller's exception matters more
+                log.warning("could not record a failed call: %s", failure)
+            raise
+        record(history_id, duration_seconds=_since(started), conn=conn, **call.fields())
 
     # -- finishing --------------------------------------------------------------------
 
@@ -232,14 +231,16 @@ class IssueHistory:
     ) -> Finished:
         """Mark a processing run completed (with its pull request)."""
         return self._finish(
-            history_id,
-            status="completed",
-            result_status="completed",
-            pr_url=pr_url,
-            branch_name=branch_name,
-            result=result,
-            modified_files_count=modified_files_count,
-            conn=conn,
+            rows.finish(
+                history_id,
+                status="completed",
+                result_status="completed",
+                pr_url=pr_url,
+                branch_name=branch_name,
+                result=result,
+                modified_files_count=modified_files_count,
+            ),
+            conn,
         )
 
     def complete_no_changes(
@@ -248,12 +249,14 @@ class IssueHistory:
         """Mark a processing run completed without changes (``result_data.status`` is
         ``no_changes``, as in document 004); the key stays taken."""
         return self._finish(
-            history_id,
-            status="completed",
-            result_status="no_changes",
-            result=result,
-            modified_files_count=0,
-            conn=conn,
+            rows.finish(
+                history_id,
+                status="completed",
+                result_status="no_changes",
+                result=result,
+                modified_files_count=0,
+            ),
+            conn,
         )
 
     def fail(
@@ -267,40 +270,19 @@ class IssueHistory:
         """Mark a processing run failed with ``error``; this frees the key for a retry."""
         message = error if isinstance(error, str) else str(error) or type(error).__name__
         return self._finish(
-            history_id,
-            status="failed",
-            result_status="failed",
-            error_message=_required_text("error", message),
-            result=result,
-            conn=conn,
+            rows.finish(
+                history_id,
+                status="failed",
+                result_status="failed",
+                error_message=required(message, "error"),
+                result=result,
+            ),
+            conn,
         )
 
-    def _finish(
-        self,
-        history_id: int,
-        *,
-        status: str,
-        result_status: str,
-        pr_url: str | None = None,
-        branch_name: str | None = None,
-        result: Mapping[str, Any] | None = None,
-        modified_files_count: int | None = None,
-        error_message: str | None = None,
-        conn: Conn = None,
-    ) -> Finished:
-        if result is not None and not isinstance(result, Mapping):
-            raise InvalidValue(f"result must be a dict, got {type(result).__name__}")
-        params = {
-            "history_id": _id(history_id),
-            "status": status,
-            "result_status": result_status,
-            "pr_url": values.text(pr_url),
-            "branch_name": values.text(branch_name),
-            "result": values.json(result, "result"),
-            "modified_files_count": _count("modified_files_count", modified_files_count),
-            "error_message": error_message,
-        }
-        row = self.db.fetch_one("issues/run_finish", params, conn=conn)
+    def _finish(self, params: dict[str, Any], conn: Conn) -> Finished:
+        history_id = params["history_id"]
+        row = self.db.fetch_optional("issues/run_finish", params, conn=conn)
         if row is None:
             raise NotFound(f"no issue history row with id {history_id}")
         if not row["updated"]:
@@ -308,16 +290,17 @@ class IssueHistory:
                 raise Reaped(
                     f"issue history {history_id} was failed by the reaper at "
                     f"{row['previous_completed_at']:%Y-%m-%d %H:%M:%S%z} "
-                    f"({row['previous_error']}); it cannot be marked {result_status}, "
-                    "and its issue key may already be claimed by another worker"
+                    f"({row['previous_error']}); it cannot be marked "
+                    f"{params['result_status']}, and its issue key may already be claimed "
+                    "by another worker"
                 )
             raise InvalidTransition(
                 f"issue history {history_id} is {row['previous_status']}, not processing: "
-                f"it cannot be marked {result_status}"
+                f"it cannot be marked {params['result_status']}"
             )
         return Finished(
             history_id=row["id"],
-            status=status,
+            status=params["status"],
             completed_at=row["completed_at"],
             processing_duration_seconds=row["processing_duration_seconds"],
         )
@@ -327,17 +310,15 @@ class IssueHistory:
     def history(
         self,
         limit: int = 20,
-        status: str | None = None,
+        status: Status | None = None,
         issue_key: str | None = None,
         *,
         conn: Conn = None,
     ) -> list[HistoryEntry]:
         """Newest runs first, optionally of one status and/or one issue key."""
-        if status is not None:
-            _choice("status", status, STATUSES)
         params = {
-            "limit": _limit(limit),
-            "status": status,
+            "limit": positive(limit, "limit"),
+            "status": choice(status, "status", STATUSES),
             "issue_key": values.text(issue_key),
         }
         return self.db.fetch_all(
@@ -346,9 +327,9 @@ class IssueHistory:
 
     def detail(self, history_id: int, *, conn: Conn = None) -> Detail | None:
         """One run with its files, LLM calls (and total cost) and API calls; None if unknown."""
-        params = {"history_id": _id(history_id)}
+        params = {"history_id": rows.history_id(history_id)}
         with self._using(conn) as c:
-            run = self.db.fetch_one("issues/run_get", params, conn=c)
+            run = self.db.fetch_optional("issues/run_get", params, conn=c)
             if run is None:
                 return None
             files = self.db.fetch_all(
@@ -368,17 +349,19 @@ class IssueHistory:
 
     def daily_stats(self, days: int = 7, *, conn: Conn = None) -> list[dict[str, Any]]:
         """Runs per day for the days from ``CURRENT_DATE - days`` on, newest first."""
-        return self.db.fetch_all("issues/stats_daily", {"days": _days(days)}, conn=conn)
+        params = {"days": window(days, "days")}
+        return self.db.fetch_all("issues/stats_daily", params, conn=conn)
 
     def llm_cost(self, days: int = 7, *, conn: Conn = None) -> list[dict[str, Any]]:
         """LLM calls, cache hits, tokens and cost per day and call type."""
-        return self.db.fetch_all("issues/stats_llm_cost_daily", {"days": _days(days)}, conn=conn)
+        params = {"days": window(days, "days")}
+        return self.db.fetch_all("issues/stats_llm_cost_daily", params, conn=conn)
 
     def file_history(
         self, path: str, limit: int = 20, *, conn: Conn = None
     ) -> list[FileHistoryEntry]:
         """The latest changes to ``path``, with the issue of each."""
-        params = {"file_path": _required_text("path", path), "limit": _limit(limit)}
+        params = {"file_path": required(path, "path"), "limit": positive(limit, "limit")}
         return self.db.fetch_all(
             "issues/file_history", params, conn=conn, row_factory=class_row(FileHistoryEntry)
         )
@@ -390,33 +373,35 @@ class IssueHistory:
         analytic = analytics.get(name)
         return self.db.fetch_all(analytic.query, analytic.params(params), conn=conn)
 
-    def weekly_success_trend(self, months: int = 3, *, conn: Conn = None) -> list[dict]:
+    def weekly_success_trend(self, months: int = 3, *, conn: Conn = None) -> list[dict[str, Any]]:
         return self.analytics("weekly_success_trend", months=months, conn=conn)
 
     def top_modified_files(
         self, limit: int = 10, days: int | None = None, *, conn: Conn = None
-    ) -> list[dict]:
+    ) -> list[dict[str, Any]]:
         return self.analytics("top_modified_files", limit=limit, days=days, conn=conn)
 
-    def llm_cost_by_model(self, days: int = 30, *, conn: Conn = None) -> list[dict]:
+    def llm_cost_by_model(self, days: int = 30, *, conn: Conn = None) -> list[dict[str, Any]]:
         return self.analytics("llm_cost_by_model", days=days, conn=conn)
 
-    def hourly_throughput(self, days: int = 7, *, conn: Conn = None) -> list[dict]:
+    def hourly_throughput(self, days: int = 7, *, conn: Conn = None) -> list[dict[str, Any]]:
         return self.analytics("hourly_throughput", days=days, conn=conn)
 
-    def failure_reasons(self, days: int = 30, limit: int = 20, *, conn: Conn = None) -> list[dict]:
+    def failure_reasons(
+        self, days: int = 30, limit: int = 20, *, conn: Conn = None
+    ) -> list[dict[str, Any]]:
         return self.analytics("failure_reasons", days=days, limit=limit, conn=conn)
 
-    def api_calls_per_hour(self, hours: int = 24, *, conn: Conn = None) -> list[dict]:
+    def api_calls_per_hour(self, hours: int = 24, *, conn: Conn = None) -> list[dict[str, Any]]:
         return self.analytics("api_calls_per_hour", hours=hours, conn=conn)
 
-    def duration_percentiles(self, days: int = 30, *, conn: Conn = None) -> list[dict]:
+    def duration_percentiles(self, days: int = 30, *, conn: Conn = None) -> list[dict[str, Any]]:
         return self.analytics("duration_percentiles", days=days, conn=conn)
 
     # -- helpers ----------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def _using(self, conn: Conn) -> Iterator[psycopg.Connection]:
+    def _using(self, conn: Conn) -> Iterator[psycopg.Connection[Any]]:
         """The caller's connection, else a pooled one whose transaction ends with the block."""
         if conn is not None:
             yield conn
@@ -424,13 +409,18 @@ class IssueHistory:
             with self.db.connection() as borrowed:
                 yield borrowed
 
-    @contextlib.contextmanager
-    def _for_run(self, history_id: int) -> Iterator[None]:
-        """Say which id was unknown, in place of the foreign key's wording."""
-        try:
-            yield
-        except NotFound as exc:
-            raise NotFound(f"no issue history row with id {history_id}") from exc
+
+@contextlib.contextmanager
+def _for_run(history_id: int) -> Iterator[None]:
+    """Say which id was unknown, in place of the foreign key's wording."""
+    try:
+        yield
+    except NotFound as exc:
+        raise NotFound(f"no issue history row with id {history_id}") from exc
+
+
+def _since(started: float) -> float:
+    return round(time.monotonic() - started, 3)
 
 
 def _claim(row: Mapping[str, Any], issue_key: str) -> Claim:
@@ -445,66 +435,3 @@ def _claim(row: Mapping[str, Any], issue_key: str) -> Claim:
         completed_at=row["completed_at"],
         pr_url=row["pr_url"],
     )
-
-
-def _issue_params(issue: Mapping[str, Any]) -> dict[str, Any]:
-    if not isinstance(issue, Mapping):
-        raise InvalidValue(f"issue must be the tracker's dict, got {type(issue).__name__}")
-    fields = issue.get("fields")
-    summary = fields.get("summary") if isinstance(fields, Mapping) else None
-    return {
-        "issue_key": _required_text("issue key", issue.get("key")),
-        "issue_summary": values.text(summary),
-        "issue_data": values.json(dict(issue), "issue"),
-    }
-
-
-def _required_text(name: str, value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidValue(f"{name} must be a non-empty string, got {value!r}")
-    return values.text(value)
-
-
-def _choice(name: str, value: Any, allowed: tuple[str, ...]) -> str:
-    if value not in allowed:
-        raise InvalidValue(f"{name} must be one of {', '.join(allowed)}; got {value!r}")
-    return value
-
-
-def _id(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidValue(f"history id must be a positive whole number, got {value!r}")
-    return value
-
-
-def _count(name: str, value: Any) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidValue(f"{name} must be a whole number, got {value!r}")
-    if value < 0:
-        raise InvalidValue(f"{name} must be 0 or more, got {value}")
-    return value
-
-
-def _amount(name: str, value: Any) -> Decimal | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
-        raise InvalidValue(f"{name} must be a number, got {value!r}")
-    amount = Decimal(str(value))
-    if not amount.is_finite() or amount < 0:
-        raise InvalidValue(f"{name} must be 0 or more, got {value}")
-    return amount
-
-
-def _limit(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidValue(f"limit must be a whole number of 1 or more, got {value!r}")
-    return value
-
-
-def _days(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise InvalidValue(f"days must be a whole number of 0 or more, got {value!r}")
-    return value

@@ -1,4 +1,4 @@
-"""Time an LLM or API call and record it, successful or not.
+"""What the ``llm_call`` / ``api_call`` blocks of the issue history fill in.
 
 Document 004 wraps every Bitbucket and LLM call in its own try/except that times the
 call, records it, and re-raises; these context managers are that block, once::
@@ -14,19 +14,20 @@ call, records it, and re-raises; these context managers are that block, once::
 On an exception the call is recorded with the error (and, for an API call, the status
 code the exception carries, if any), then the exception propagates unchanged. If
 recording the failure itself fails, that is logged and the caller's exception wins.
+The blocks themselves are methods of ``AsyncIssueHistory`` / ``IssueHistory``; this
+module only holds the trackers and reads what an exception carries, and imports neither.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypeVar
 
-if TYPE_CHECKING:
-    from pydal_free_repo.issues.repository import IssueHistory
+from pydal_free_repo.errors import InvalidValue
+from pydal_free_repo.rows.checks import http_status
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +46,9 @@ def status_code_of(exc: BaseException) -> int | None:
         getattr(exc, "code", None),
     )
     for value in candidates:
-        if isinstance(value, int) and not isinstance(value, bool) and 100 <= value <= 599:
-            return value
+        with contextlib.suppress(InvalidValue):
+            if value is not None:
+                return http_status(value)
     return None
 
 
@@ -96,6 +98,9 @@ class LlmCallTracker:
             if value is not None:
                 setattr(self, name, value)
 
+    def failed(self, exc: BaseException) -> None:
+        self.error_message = error_text(exc)
+
     def fields(self) -> dict[str, Any]:
         return {
             "call_type": self.call_type,
@@ -121,6 +126,10 @@ class ApiCallTracker:
         self.status_code: int | None = None
         self.error_message: str | None = None
 
+    def failed(self, exc: BaseException) -> None:
+        self.error_message = error_text(exc)
+        self.status_code = status_code_of(exc) or self.status_code
+
     def fields(self) -> dict[str, Any]:
         return {
             "api_method": self.method,
@@ -130,51 +139,4 @@ class ApiCallTracker:
         }
 
 
-@contextlib.contextmanager
-def track_llm_call(
-    issues: IssueHistory, history_id: int, call_type: str, model: str, *, conn: Any = None
-) -> Iterator[LlmCallTracker]:
-    call = LlmCallTracker(call_type, model)
-    started = time.monotonic()
-    try:
-        yield call
-    except BaseException as exc:
-        call.error_message = error_text(exc)
-        _record_failure(
-            lambda: issues.record_llm_call(
-                history_id, duration_seconds=_since(started), conn=conn, **call.fields()
-            )
-        )
-        raise
-    issues.record_llm_call(history_id, duration_seconds=_since(started), conn=conn, **call.fields())
-
-
-@contextlib.contextmanager
-def track_api_call(
-    issues: IssueHistory, history_id: int, method: str, endpoint: str, *, conn: Any = None
-) -> Iterator[ApiCallTracker]:
-    call = ApiCallTracker(method, endpoint)
-    started = time.monotonic()
-    try:
-        yield call
-    except BaseException as exc:
-        call.error_message = error_text(exc)
-        call.status_code = status_code_of(exc) or call.status_code
-        _record_failure(
-            lambda: issues.record_api_call(
-                history_id, duration_seconds=_since(started), conn=conn, **call.fields()
-            )
-        )
-        raise
-    issues.record_api_call(history_id, duration_seconds=_since(started), conn=conn, **call.fields())
-
-
-def _since(started: float) -> float:
-    return round(time.monotonic() - started, 3)
-
-
-def _record_failure(record: Any) -> None:
-    try:
-        record()
-    except Exception as exc:  # the caller's exception matters more than the record
-        log.warning("could not record a failed call: %s", exc)
+Tracker = TypeVar("Tracker", LlmCallTracker, ApiCallTracker)

@@ -21,15 +21,31 @@ _instances = itertools.count()
 
 
 class LoggerState:
-    """One workflow run at a time (``start_workflow`` sets it), and the innermost open
-    node of the calling thread or task, which ``log_generation`` uses when not given one.
+    """The current workflow run (``start_workflow`` sets it) and the innermost open node,
+    both per thread and per asyncio task: context variables, so one logger shared by a
+    web server's concurrent requests keeps each request's run and nodes apart. A task
+    starts with a copy of its creator's context (it sees the run and node open where it
+    was created); a new thread starts with none.
     """
 
     def __init__(self) -> None:
-        self.workflow_id: int | None = None
-        self._node: contextvars.ContextVar[int | None] = contextvars.ContextVar(
-            f"pfr_workflow_node_{next(_instances)}", default=None
+        instance = next(_instances)
+        self._run: contextvars.ContextVar[int | None] = contextvars.ContextVar(
+            f"pfr_workflow_run_{instance}", default=None
         )
+        # (workflow id, node id) of the innermost open node_context
+        self._node: contextvars.ContextVar[tuple[int, int] | None] = contextvars.ContextVar(
+            f"pfr_workflow_node_{instance}", default=None
+        )
+
+    @property
+    def workflow_id(self) -> int | None:
+        """The current run of the calling thread or task."""
+        return self._run.get()
+
+    @workflow_id.setter
+    def workflow_id(self, value: int | None) -> None:
+        self._run.set(value)
 
     def _workflow(self, workflow_id: int | None) -> int:
         chosen = workflow_id if workflow_id is not None else self.workflow_id
@@ -37,8 +53,12 @@ class LoggerState:
             raise InvalidTransition("no workflow started: call start_workflow or pass workflow_id=")
         return chosen
 
-    def _current_node(self, node_id: int | None) -> int | None:
-        return node_id if node_id is not None else self._node.get()
+    def _current_node(self, node_id: int | None, workflow_id: int) -> int | None:
+        """``node_id``, else the innermost open node if it belongs to ``workflow_id``."""
+        if node_id is not None:
+            return node_id
+        current = self._node.get()
+        return current[1] if current is not None and current[0] == workflow_id else None
 
 
 def node_refused(node_id: int, node: Node | None, action: str) -> Exception:

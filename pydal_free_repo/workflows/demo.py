@@ -37,6 +37,12 @@ class _DemoFailure(RuntimeError):
     pass
 
 
+SYSTEM_PROMPTS = (
+    "You are a travel planner. Answer in JSON.",
+    "You plan one relaxed day out. Reply with a JSON itinerary only.",
+)
+
+
 def write_demo_workflows(
     db: Database, count: int = 10, days: int = 14, seed: int | None = None
 ) -> int:
@@ -119,7 +125,8 @@ def _generation(logger: WorkflowLogger, rng: random.Random, place: str, theme: s
         f"Plan a {theme} day in {place}.",
         f"10:00 start in {place} ...",
         model_provider=provider,
-        system_prompt="You are a travel planner. Answer in JSON.",
+        # Two system prompts, as in an A/B test (the dashboard's prompt comparison).
+        system_prompt=rng.choice(SYSTEM_PROMPTS),
         parsed_output={"place": place, "theme": theme},
         temperature=0.7,
         max_tokens=2000,

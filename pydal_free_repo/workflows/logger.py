@@ -1,14 +1,25 @@
+# Generated from pydal_free_repo/workflows/async_logger.py by tools/async_to_sync.py; do not edit.
+# Edit the async source and run `make generate`.
 """``WorkflowLogger``: document 000's ``DatabaseLogger`` on the package's named SQL.
 
-A logger runs one workflow at a time: ``start_workflow`` makes a run current, and
-``node_context``, ``log_generation``, ``complete_workflow``, ``fail_workflow`` and
-``cancel_workflow`` act on it unless given ``workflow_id=``. Every method runs named
-queries from ``sql/workflows/`` and returns frozen dataclasses from ``records``.
+``start_workflow`` makes a run current, and ``node_context``, ``log_generation``,
+``complete_workflow``, ``fail_workflow`` and ``cancel_workflow`` act on it unless given
+``workflow_id=``. The current run and the innermost open node are kept per thread and
+per asyncio task in context variables, so one logger shared by concurrent requests never
+mixes their workflows; a node opened inside another records it as its parent. Every
+method runs named queries from ``sql/workflows/`` and returns frozen dataclasses from
+``records``.
+
+Construction is the same for the sync and the async logger: ``WorkflowLogger(db)``
+uses your pool; ``WorkflowLogger()`` opens its own pool (``DATABASE_URL``, else the
+embedded server) on first use and closes it in ``close()``;
+``WorkflowLogger.connect(dsn)`` opens it at once.
 """
 
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,7 +27,8 @@ from psycopg.rows import class_row
 
 from pydal_free_repo.database import Database
 from pydal_free_repo.errors import Conflict, NotFound, PfrError
-from pydal_free_repo.workflows import params as P
+from pydal_free_repo.rows import workflows as R
+from pydal_free_repo.rows.checks import count
 from pydal_free_repo.workflows.base import (
     USER_ATTEMPTS,
     LoggerState,
@@ -24,16 +36,40 @@ from pydal_free_repo.workflows.base import (
     node_refused,
     workflow_refused,
 )
-from pydal_free_repo.workflows.records import Generation, Node, User, Workflow
+from pydal_free_repo.workflows.records import (
+    FinalStatus,
+    Generation,
+    Node,
+    User,
+    Workflow,
+    WorkflowStatus,
+)
 
 
 class WorkflowLogger(LoggerState):
     """Log users, workflow runs, their nodes and LLM generations (document 000)."""
 
-    def __init__(self, db: Database | None = None):
+    def __init__(self, db: Database | None = None, *, dsn: str | None = None):
         super().__init__()
+        self.db = db
+        self._dsn = dsn
         self._owns_db = db is None
-        self.db = db if db is not None else Database.connect()
+        self._opening = threading.Lock()
+
+    @classmethod
+    def connect(cls, dsn: str | None = None) -> WorkflowLogger:
+        """A logger on its own pool (``dsn``, else DATABASE_URL, else the embedded server),
+        opened now rather than on first use."""
+        logger = cls(dsn=dsn)
+        logger._database()
+        return logger
+
+    def _database(self) -> Database:
+        if self.db is None:
+            with self._opening:
+                if self.db is None:
+                    self.db = Database.connect(self._dsn)
+        return self.db
 
     def __enter__(self) -> WorkflowLogger:
         return self
@@ -44,13 +80,14 @@ class WorkflowLogger(LoggerState):
     def close(self) -> None:
         """Forget the current run; close the database only if this logger opened it."""
         self.workflow_id = None
-        if self._owns_db:
+        if self._owns_db and self.db is not None:
             self.db.close()
 
     def get_or_create_user(self, username: str, email: str | None = None) -> User:
-        values = P.user(username, email)
+        db = self._database()
+        values = R.user(username, email)
         for _ in range(USER_ATTEMPTS):
-            user = self.db.fetch_one(
+            user = db.fetch_optional(
                 "workflows/user_get_or_create", values, row_factory=class_row(User)
             )
             if user is not None:
@@ -58,13 +95,14 @@ class WorkflowLogger(LoggerState):
         raise Conflict(f"user {username!r} could not be created or read; try again")
 
     def start_workflow(self, user_id: int, state: Any) -> Workflow:
-        """Start a run (status running) from the document's initial state; it becomes current."""
-        workflow = self.db.fetch_one(
+        """Start a run (status running) from the document's initial state; it becomes
+        the current run of the calling task or thread."""
+        db = self._database()
+        workflow = db.fetch_one(
             "workflows/workflow_start",
-            P.workflow_start(user_id, state),
+            R.workflow_start(user_id, state),
             row_factory=class_row(Workflow),
         )
-        assert workflow is not None
         self.workflow_id = workflow.id
         return workflow
 
@@ -75,18 +113,20 @@ class WorkflowLogger(LoggerState):
         input_data: Any = None,
         *,
         workflow_id: int | None = None,
+        parent_node_id: int | None = None,
     ) -> Node:
-        """Add the run's next node (execution_order = previous + 1), status running."""
+        """Add the run's next node (execution_order = previous + 1), status running; its
+        parent is ``parent_node_id``, else the innermost open ``node_context``."""
+        db = self._database()
         chosen = self._workflow(workflow_id)
-        values = P.node_create(chosen, node_name, node_type, input_data)
-        with self.db.transaction() as conn:
-            if self.db.fetch_one("workflows/workflow_lock", values, conn=conn) is None:
+        parent = self._current_node(parent_node_id, chosen)
+        values = R.node_create(chosen, node_name, node_type, input_data, parent)
+        with db.transaction() as conn:
+            if db.fetch_optional("workflows/workflow_lock", values, conn=conn) is None:
                 raise NotFound(f"no workflow with id {chosen}")
-            node = self.db.fetch_one(
+            return db.fetch_one(
                 "workflows/node_create", values, conn=conn, row_factory=class_row(Node)
             )
-        assert node is not None
-        return node
 
     @contextlib.contextmanager
     def node_context(
@@ -97,40 +137,44 @@ class WorkflowLogger(LoggerState):
         *,
         workflow_id: int | None = None,
     ) -> Iterator[Node]:
-        """Run a node: completed with its duration on exit, or failed with the traceback
-        of the exception, which is then re-raised unchanged."""
+        """Run a node (``with log.node_context(...) as node:``): completed with its
+        duration on exit, or failed with the traceback of the exception, which is then
+        re-raised unchanged. Nodes opened inside it record it as their parent."""
         node = self.start_node(node_name, node_type, input_data, workflow_id=workflow_id)
-        token = self._node.set(node.id)
+        token = self._node.set((node.workflow_id, node.id))
+        reset = False
         try:
             yield node
         except GeneratorExit:
             raise
         except BaseException as exc:
             self._node.reset(token)
-            token = None
+            reset = True
             self._record_node_failure(node.id, exc)
             raise
         finally:
-            if token is not None:
+            if not reset:
                 self._node.reset(token)
         self.log_node_complete(node.id, None)
 
     def _record_node_failure(self, node_id: int, exc: BaseException) -> None:
         try:
-            self.db.fetch_one("workflows/node_fail", P.node_fail(node_id, exc))
+            db = self._database()
+            db.fetch_optional("workflows/node_fail", R.node_fail(node_id, exc))
         except PfrError as failure:
             # The agent's own exception matters more than the log: it is re-raised.
             log.error("could not record the failure of node %s: %s", node_id, failure)
 
     def log_node_complete(self, node_id: int, state: Any, output_data: Any = None) -> Node:
         """Mark a node completed and store the state after it (and its output)."""
-        node = self.db.fetch_one(
+        db = self._database()
+        node = db.fetch_optional(
             "workflows/node_complete",
-            P.node_complete(node_id, state, output_data),
+            R.node_complete(node_id, state, output_data),
             row_factory=class_row(Node),
         )
         if node is None:
-            current = self.db.fetch_one(
+            current = db.fetch_optional(
                 "workflows/node_get", {"node_id": node_id}, row_factory=class_row(Node)
             )
             raise node_refused(node_id, current, "complete")
@@ -159,10 +203,12 @@ class WorkflowLogger(LoggerState):
     ) -> Generation:
         """Record one LLM call of the run; cost comes from model_pricing (NULL if unpriced).
 
-        ``node_id`` defaults to the innermost open ``node_context`` of this thread."""
-        values = P.generation(
-            workflow_id=self._workflow(workflow_id),
-            node_id=self._current_node(node_id),
+        ``node_id`` defaults to the innermost open ``node_context`` of this task or thread."""
+        db = self._database()
+        chosen = self._workflow(workflow_id)
+        values = R.generation(
+            workflow_id=chosen,
+            node_id=self._current_node(node_id, chosen),
             model_name=model_name,
             user_prompt=user_prompt,
             output=output,
@@ -179,26 +225,28 @@ class WorkflowLogger(LoggerState):
             latency_ms=latency_ms,
             provided_cost=provided_cost,
         )
-        generation = self.db.fetch_one(
+        return db.fetch_one(
             "workflows/generation_insert", values, row_factory=class_row(Generation)
         )
-        assert generation is not None
-        return generation
 
     def complete_workflow(
-        self, state: Any = None, status: str = "completed", *, workflow_id: int | None = None
+        self,
+        state: Any = None,
+        status: FinalStatus = "completed",
+        *,
+        workflow_id: int | None = None,
     ) -> Workflow:
         """End the running run with ``state``'s final_itinerary."""
         chosen = self._workflow(workflow_id)
         return self._finish(
-            "workflows/workflow_complete", P.workflow_complete(chosen, state, status), "complete"
+            "workflows/workflow_complete", R.workflow_complete(chosen, state, status), "complete"
         )
 
     def fail_workflow(self, error: Any, *, workflow_id: int | None = None) -> Workflow:
         """End the running run as failed; ``error`` is a message or an exception."""
         chosen = self._workflow(workflow_id)
         return self._finish(
-            "workflows/workflow_fail", P.workflow_end(chosen, "failed", error), "fail"
+            "workflows/workflow_fail", R.workflow_end(chosen, "failed", error), "fail"
         )
 
     def cancel_workflow(
@@ -206,44 +254,47 @@ class WorkflowLogger(LoggerState):
     ) -> Workflow:
         chosen = self._workflow(workflow_id)
         return self._finish(
-            "workflows/workflow_fail", P.workflow_end(chosen, "cancelled", reason), "cancel"
+            "workflows/workflow_fail", R.workflow_end(chosen, "cancelled", reason), "cancel"
         )
 
     def _finish(self, name: str, values: dict[str, Any], action: str) -> Workflow:
-        workflow = self.db.fetch_one(name, values, row_factory=class_row(Workflow))
+        db = self._database()
+        workflow = db.fetch_optional(name, values, row_factory=class_row(Workflow))
         if workflow is None:
-            raise workflow_refused(
-                values["workflow_id"], self.get_workflow(values["workflow_id"]), action
-            )
+            current = self.get_workflow(values["workflow_id"])
+            raise workflow_refused(values["workflow_id"], current, action)
         return workflow
 
     def get_workflow(self, workflow_id: int) -> Workflow | None:
-        return self.db.fetch_one(
+        db = self._database()
+        return db.fetch_optional(
             "workflows/workflow_get", {"workflow_id": workflow_id}, row_factory=class_row(Workflow)
         )
 
     def get_workflow_history(self, user_id: int, limit: int = 10) -> list[Workflow]:
         """The user's latest runs, newest first."""
-        return self.db.fetch_all(
+        db = self._database()
+        return db.fetch_all(
             "workflows/workflow_history",
-            {"user_id": user_id, "limit": P.count(limit, "limit")},
+            {"user_id": user_id, "limit": count(limit, "limit")},
             row_factory=class_row(Workflow),
         )
 
     def get_workflow_details(self, workflow_id: int | None = None) -> dict[str, Any]:
         """``{"workflow": Workflow, "nodes": [Node...], "generations": [Generation...]}``."""
+        db = self._database()
         chosen = self._workflow(workflow_id)
         key = {"workflow_id": chosen}
-        with self.db.transaction() as conn:
-            workflow = self.db.fetch_one(
+        with db.transaction() as conn:
+            workflow = db.fetch_optional(
                 "workflows/workflow_get", key, conn=conn, row_factory=class_row(Workflow)
             )
             if workflow is None:
                 raise NotFound(f"no workflow with id {chosen}")
-            nodes = self.db.fetch_all(
+            nodes = db.fetch_all(
                 "workflows/workflow_nodes", key, conn=conn, row_factory=class_row(Node)
             )
-            generations = self.db.fetch_all(
+            generations = db.fetch_all(
                 "workflows/workflow_generations",
                 key,
                 conn=conn,
@@ -252,22 +303,30 @@ class WorkflowLogger(LoggerState):
         return {"workflow": workflow, "nodes": nodes, "generations": generations}
 
     def list_workflows(
-        self, *, username: str | None = None, status: str | None = None, limit: int = 20
+        self,
+        *,
+        username: str | None = None,
+        status: WorkflowStatus | None = None,
+        limit: int = 20,
     ) -> list[dict[str, Any]]:
         """Latest runs of any user (``pfr workflows``), with node/generation counts and cost."""
-        return self.db.fetch_all(
+        db = self._database()
+        return db.fetch_all(
             "workflows/workflow_list",
-            {"username": username, "status": status, "limit": P.count(limit, "limit")},
+            {"username": username, "status": status, "limit": count(limit, "limit")},
         )
 
     def node_performance(self) -> list[dict[str, Any]]:
         """Per node_name: calls, failures, avg/p50/p95 duration_ms (v_node_performance)."""
-        return self.db.fetch_all("workflows/stats_nodes")
+        db = self._database()
+        return db.fetch_all("workflows/stats_nodes")
 
     def generation_usage(self, days: int = 30) -> list[dict[str, Any]]:
         """LLM calls, tokens, cost and latency per day, model and provider."""
-        return self.db.fetch_all("workflows/stats_usage", {"days": P.count(days, "days")})
+        db = self._database()
+        return db.fetch_all("workflows/stats_usage", {"days": count(days, "days")})
 
     def workflows_daily(self, days: int = 30) -> list[dict[str, Any]]:
         """Workflow runs per day and status."""
-        return self.db.fetch_all("workflows/stats_daily", {"days": P.count(days, "days")})
+        db = self._database()
+        return db.fetch_all("workflows/stats_daily", {"days": count(days, "days")})

@@ -9,7 +9,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal, get_args
+
+WorkflowStatus = Literal["running", "completed", "failed", "cancelled"]
+FinalStatus = Literal["completed", "failed", "cancelled"]
+NodeStatus = Literal["pending", "running", "completed", "failed", "skipped"]
+NodeType = Literal["analysis", "search", "generation", "routing"]
+InputType = Literal["region", "specific_place"]
+
+# The values of the tables' CHECK constraints (check_nodes_node_type...).
+NODE_TYPES: tuple[NodeType, ...] = get_args(NodeType)
+INPUT_TYPES: tuple[InputType, ...] = get_args(InputType)
+FINAL_STATUSES: tuple[FinalStatus, ...] = get_args(FinalStatus)
 
 
 @dataclass(frozen=True)
@@ -25,7 +36,7 @@ class User:
 class Workflow:
     id: int
     user_id: int
-    status: str
+    status: WorkflowStatus
     user_input: str | None
     input_type: str | None
     time_settings: Any
@@ -46,7 +57,7 @@ class Node:
     node_name: str
     node_type: str | None
     execution_order: int
-    status: str
+    status: NodeStatus
     state_data: Any
     input_data: Any
     output_data: Any
@@ -56,6 +67,7 @@ class Node:
     completed_at: dt.datetime | None
     duration_ms: int | None
     created_at: dt.datetime
+    parent_node_id: int | None = None
 
 
 @dataclass(frozen=True)

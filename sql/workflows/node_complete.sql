@@ -29,4 +29,5 @@ RETURNING
     started_at,
     completed_at,
     duration_ms,
-    created_at
+    created_at,
+    parent_node_id

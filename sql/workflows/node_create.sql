@@ -1,4 +1,5 @@
--- node_context: the next node of a run, status running, started now. Run after
+-- node_context: the next node of a run, status running, started now, under the
+-- node_context it was opened in (parent_node_id, NULL at the top). Run after
 -- workflow_lock in the same transaction: the lock serialises callers, and each statement
 -- of a READ COMMITTED transaction sees the nodes committed before it, so MAX + 1 is free
 -- (uq_nodes_workflow_id_execution_order would refuse a duplicate anyway).
@@ -9,7 +10,8 @@ INSERT INTO nodes (
     execution_order,
     status,
     input_data,
-    started_at
+    started_at,
+    parent_node_id
 )
 SELECT
     %(workflow_id)s,
@@ -18,7 +20,8 @@ SELECT
     COALESCE(MAX(n.execution_order), 0) + 1,
     'running',
     %(input_data)s,
-    clock_timestamp()
+    clock_timestamp(),
+    %(parent_node_id)s
 FROM nodes AS n
 WHERE n.workflow_id = %(workflow_id)s
 RETURNING
@@ -36,4 +39,5 @@ RETURNING
     started_at,
     completed_at,
     duration_ms,
-    created_at
+    created_at,
+    parent_node_id

@@ -14,6 +14,7 @@ SELECT
     started_at,
     completed_at,
     duration_ms,
-    created_at
+    created_at,
+    parent_node_id
 FROM nodes
 WHERE id = %(node_id)s

@@ -14,7 +14,8 @@ SELECT
     started_at,
     completed_at,
     duration_ms,
-    created_at
+    created_at,
+    parent_node_id
 FROM nodes
 WHERE workflow_id = %(workflow_id)s
 ORDER BY execution_order

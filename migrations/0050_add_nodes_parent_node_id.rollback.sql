@@ -1,0 +1,4 @@
+-- Undo 0050: drop the parent column (catalog only; ACCESS EXCLUSIVE for an instant).
+SET lock_timeout = '1s';
+
+ALTER TABLE nodes DROP COLUMN parent_node_id;

@@ -1,0 +1,62 @@
+"""What the sync and async pools share: session settings, the DSN's secrets, parameter types.
+
+Kept apart from ``async_database`` (and its generated twin ``database``) so that neither
+imports the other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pydal_free_repo.dsn import conninfo_params
+from pydal_free_repo.errors import ConfigurationError, DatabaseUnavailable
+from pydal_free_repo.redact import redact_dsn, redact_text
+
+Params = Mapping[str, Any] | Sequence[Any] | None
+
+
+def session_options(**settings: str) -> str:
+    """libpq ``options`` setting server parameters at connection (``-c name=value``)."""
+    parts = []
+    for name, value in settings.items():
+        if not str(value).replace(".", "").isalnum():
+            raise ConfigurationError(f"{name} must look like 30s or 500ms, got {value!r}")
+        parts.append(f"-c {name}={value}")
+    return " ".join(parts)
+
+
+def connection_kwargs(
+    dsn: str, application_name: str, statement_timeout: str | None
+) -> dict[str, Any]:
+    """Session settings for every pooled connection (sync and async pools alike).
+
+    Parsing the DSN here also makes a malformed one fail early, with its password masked."""
+    given = conninfo_params(dsn)
+    kwargs: dict[str, Any] = {"application_name": application_name}
+    if statement_timeout is not None:
+        own = session_options(statement_timeout=statement_timeout)
+        kwargs["options"] = f"{given['options']} {own}" if given.get("options") else own
+    return kwargs
+
+
+def secrets_of(dsn: str) -> tuple[str, ...]:
+    """What an error message must never show: the DSN's password."""
+    try:
+        password = conninfo_params(dsn).get("password")
+    except Exception:
+        return ()
+    return (password,) if password else ()
+
+
+def first_connect_kwargs(kwargs: dict[str, Any], timeout: float) -> dict[str, Any]:
+    """The pool's session settings for a checked first connection, bounded by ``timeout``."""
+    return {**kwargs, "connect_timeout": max(1, min(int(timeout), 10))}
+
+
+def unreachable(dsn: str, exc: Exception) -> DatabaseUnavailable:
+    """The server's own reason a first connection failed, on one line, password masked."""
+    reason = " ".join(str(exc).split()) or type(exc).__name__
+    return DatabaseUnavailable(
+        redact_text(f"cannot connect to {redact_dsn(dsn)}: {reason}", secrets_of(dsn))
+    )

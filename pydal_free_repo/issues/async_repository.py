@@ -1,0 +1,448 @@
+"""AsyncIssueHistory: document 004's issue-processing history on top of named SQL queries.
+
+Every method runs named queries from ``sql/issues/`` or ``sql/analytics/`` with bound
+parameters and returns frozen dataclasses or dicts. Each takes ``conn=`` so a caller can
+put several calls in one transaction. Rows are built and checked by ``rows.issues``
+(the buffered writer uses the same builders): bad input raises ``InvalidValue`` (or
+``NotFound`` for an unknown history id) before any SQL is sent, so a caller's ``conn=``
+transaction is never aborted by a value the package could refuse.
+
+Async source: ``IssueHistory`` (``issues/repository.py``) is generated from this file by
+``tools/async_to_sync.py`` and behaves the same, call for call.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import AsyncIterator, Iterator, Mapping
+from decimal import Decimal
+from typing import Any
+
+import psycopg
+from psycopg.rows import class_row
+
+from pydal_free_repo import values
+from pydal_free_repo.async_database import AsyncDatabase
+from pydal_free_repo.errors import REAPED_PREFIX, InvalidTransition, NotFound, PfrError, Reaped
+from pydal_free_repo.issues import analytics
+from pydal_free_repo.issues.records import (
+    STATUSES,
+    ApiCall,
+    Claim,
+    Detail,
+    FileChange,
+    FileHistoryEntry,
+    Finished,
+    HistoryEntry,
+    LlmCall,
+    LlmCallRecorded,
+    Status,
+)
+from pydal_free_repo.issues.tracking import ApiCallTracker, LlmCallTracker, Tracker, log
+from pydal_free_repo.rows import issues as rows
+from pydal_free_repo.rows.checks import choice, positive, required, window
+
+Conn = psycopg.AsyncConnection[Any] | None
+
+# A claim that loses a race reads the winner's row in a new statement; if that row is
+# gone too (failed by the reaper in between), the claim is simply tried again.
+_CLAIM_ATTEMPTS = 5
+
+
+class AsyncIssueHistory:
+    """Record and query the processing of tracker issues (document 004)."""
+
+    def __init__(self, db: AsyncDatabase):
+        self.db = db
+
+    # -- claiming ---------------------------------------------------------------------
+
+    async def claim(self, issue: Mapping[str, Any], *, conn: Conn = None) -> Claim:
+        """Start processing ``issue`` unless its key is already processing or completed;
+        a queued row of the key is taken over. One statement, race-free."""
+        return await self._take(issue, "issues/run_claim", conn)
+
+    async def enqueue(self, issue: Mapping[str, Any], *, conn: Conn = None) -> Claim:
+        """Record ``issue`` as queued; refused like a claim while the key has an active row."""
+        return await self._take(issue, "issues/run_enqueue", conn)
+
+    async def _take(self, issue: Mapping[str, Any], query: str, conn: Conn) -> Claim:
+        params = rows.issue(issue)
+        async with self._using(conn) as c:
+            for _ in range(_CLAIM_ATTEMPTS):
+                row = await self.db.fetch_optional(query, params, conn=c)
+                if row is None:
+                    row = await self.db.fetch_optional("issues/run_claim_existing", params, conn=c)
+                # A claim never stops at a queued row: it was enqueued after the claim's
+                # statement began, so the next attempt takes it over.
+                if row is not None and not (
+                    query == "issues/run_claim" and row["status"] == "queued"
+                ):
+                    return _claim(row, params["issue_key"])
+        raise PfrError(
+            f"could not claim {params['issue_key']!r}: its row kept changing under "
+            f"{_CLAIM_ATTEMPTS} attempts"
+        )
+
+    # -- recording --------------------------------------------------------------------
+
+    async def record_llm_call(
+        self,
+        history_id: int,
+        *,
+        call_type: str,
+        model: str,
+        prompt_tokens: int | None = None,
+        completion_tokens: int | None = None,
+        total_tokens: int | None = None,
+        cached_input_tokens: int | None = None,
+        reasoning_tokens: int | None = None,
+        provided_cost: Decimal | float | None = None,
+        cache_hit: bool = False,
+        cache_key: str | None = None,
+        duration_seconds: float | None = None,
+        error_message: str | None = None,
+        conn: Conn = None,
+    ) -> LlmCallRecorded:
+        """Record one LLM call. Its cost is computed in SQL from the model's price at the
+        call's time (NULL for an unpriced model); ``total_tokens`` defaults to the sum of
+        the counts given, and stays NULL (unknown, not 0) when none is given."""
+        row = rows.llm_call(
+            history_id,
+            call_type,
+            model,
+            prompt_tokens=prompt_tokens,
+            completion_tokens=completion_tokens,
+            total_tokens=total_tokens,
+            cached_input_tokens=cached_input_tokens,
+            reasoning_tokens=reasoning_tokens,
+            provided_cost=provided_cost,
+            cache_hit=cache_hit,
+            cache_key=cache_key,
+            duration_seconds=duration_seconds,
+            error_message=error_message,
+        )
+        with _for_run(history_id):
+            return await self.db.fetch_one(
+                "issues/llm_call_insert",
+                row,
+                conn=conn,
+                row_factory=class_row(LlmCallRecorded),
+            )
+
+    async def record_api_call(
+        self,
+        history_id: int,
+        *,
+        api_method: str,
+        endpoint: str,
+        status_code: int | None = None,
+        duration_seconds: float | None = None,
+        error_message: str | None = None,
+        conn: Conn = None,
+    ) -> int:
+        """Record one API call; returns its id. ``status_code`` None means no response."""
+        row = rows.api_call(
+            history_id,
+            api_method,
+            endpoint,
+            status_code=status_code,
+            duration_seconds=duration_seconds,
+            error_message=error_message,
+        )
+        with _for_run(history_id):
+            recorded = await self.db.fetch_one("issues/api_call_insert", row, conn=conn)
+        return int(recorded["id"])
+
+    async def record_file_modification(
+        self,
+        history_id: int,
+        *,
+        file_path: str,
+        action: str,
+        diff_count: int = 0,
+        diff_text: str | None = None,
+        original_encoding: str | None = None,
+        modified_encoding: str | None = None,
+        original_content: str | None = None,
+        modified_content: str | None = None,
+        conn: Conn = None,
+    ) -> int:
+        """Record one file a run changed; returns its id."""
+        row = rows.file_modification(
+            history_id,
+            file_path=file_path,
+            action=action,
+            diff_count=diff_count,
+            diff_text=diff_text,
+            original_encoding=original_encoding,
+            modified_encoding=modified_encoding,
+            original_content=original_content,
+            modified_content=modified_content,
+        )
+        with _for_run(history_id):
+            recorded = await self.db.fetch_one("issues/file_modification_insert", row, conn=conn)
+        return int(recorded["id"])
+
+    def llm_call(
+        self, history_id: int, call_type: str, model: str, *, conn: Conn = None
+    ) -> contextlib.AbstractAsyncContextManager[LlmCallTracker]:
+        """Time the block and record it as an LLM call (``call.usage(...)`` inside); on an
+        exception record the error, then re-raise. With ``conn``, the record is part of the
+        caller's transaction (and goes if the caller rolls it back)."""
+        call = LlmCallTracker(call_type, model)
+        return self._tracked(call, self.record_llm_call, history_id, conn)
+
+    def api_call(
+        self, history_id: int, method: str, endpoint: str, *, conn: Conn = None
+    ) -> contextlib.AbstractAsyncContextManager[ApiCallTracker]:
+        """Time the block and record it as an API call (``call.status_code = ...`` inside);
+        on an exception record the error and the status code it carries, then re-raise."""
+        call = ApiCallTracker(method, endpoint)
+        return self._tracked(call, self.record_api_call, history_id, conn)
+
+    @contextlib.asynccontextmanager
+    async def _tracked(
+        self, call: Tracker, record: Any, history_id: int, conn: Conn
+    ) -> AsyncIterator[Tracker]:
+        started = time.monotonic()
+        try:
+            yield call
+        except BaseException as exc:
+            call.failed(exc)
+            try:
+                await record(
+                    history_id, duration_seconds=_since(started), conn=conn, **call.fields()
+                )
+            except Exception as failure:  # the caller's exception matters more
+                log.warning("could not record a failed call: %s", failure)
+            raise
+        await record(history_id, duration_seconds=_since(started), conn=conn, **call.fields())
+
+    # -- finishing --------------------------------------------------------------------
+
+    async def complete(
+        self,
+        history_id: int,
+        *,
+        pr_url: str | None = None,
+        branch_name: str | None = None,
+        result: Mapping[str, Any] | None = None,
+        modified_files_count: int | None = None,
+        conn: Conn = None,
+    ) -> Finished:
+        """Mark a processing run completed (with its pull request)."""
+        return await self._finish(
+            rows.finish(
+                history_id,
+                status="completed",
+                result_status="completed",
+                pr_url=pr_url,
+                branch_name=branch_name,
+                result=result,
+                modified_files_count=modified_files_count,
+            ),
+            conn,
+        )
+
+    async def complete_no_changes(
+        self, history_id: int, result: Mapping[str, Any] | None = None, *, conn: Conn = None
+    ) -> Finished:
+        """Mark a processing run completed without changes (``result_data.status`` is
+        ``no_changes``, as in document 004); the key stays taken."""
+        return await self._finish(
+            rows.finish(
+                history_id,
+                status="completed",
+                result_status="no_changes",
+                result=result,
+                modified_files_count=0,
+            ),
+            conn,
+        )
+
+    async def fail(
+        self,
+        history_id: int,
+        error: BaseException | str,
+        result: Mapping[str, Any] | None = None,
+        *,
+        conn: Conn = None,
+    ) -> Finished:
+        """Mark a processing run failed with ``error``; this frees the key for a retry."""
+        message = error if isinstance(error, str) else str(error) or type(error).__name__
+        return await self._finish(
+            rows.finish(
+                history_id,
+                status="failed",
+                result_status="failed",
+                error_message=required(message, "error"),
+                result=result,
+            ),
+            conn,
+        )
+
+    async def _finish(self, params: dict[str, Any], conn: Conn) -> Finished:
+        history_id = params["history_id"]
+        row = await self.db.fetch_optional("issues/run_finish", params, conn=conn)
+        if row is None:
+            raise NotFound(f"no issue history row with id {history_id}")
+        if not row["updated"]:
+            if (row["previous_error"] or "").startswith(REAPED_PREFIX):
+                raise Reaped(
+                    f"issue history {history_id} was failed by the reaper at "
+                    f"{row['previous_completed_at']:%Y-%m-%d %H:%M:%S%z} "
+                    f"({row['previous_error']}); it cannot be marked "
+                    f"{params['result_status']}, and its issue key may already be claimed "
+                    "by another worker"
+                )
+            raise InvalidTransition(
+                f"issue history {history_id} is {row['previous_status']}, not processing: "
+                f"it cannot be marked {params['result_status']}"
+            )
+        return Finished(
+            history_id=row["id"],
+            status=params["status"],
+            completed_at=row["completed_at"],
+            processing_duration_seconds=row["processing_duration_seconds"],
+        )
+
+    # -- reading ----------------------------------------------------------------------
+
+    async def history(
+        self,
+        limit: int = 20,
+        status: Status | None = None,
+        issue_key: str | None = None,
+        *,
+        conn: Conn = None,
+    ) -> list[HistoryEntry]:
+        """Newest runs first, optionally of one status and/or one issue key."""
+        params = {
+            "limit": positive(limit, "limit"),
+            "status": choice(status, "status", STATUSES),
+            "issue_key": values.text(issue_key),
+        }
+        return await self.db.fetch_all(
+            "issues/run_list", params, conn=conn, row_factory=class_row(HistoryEntry)
+        )
+
+    async def detail(self, history_id: int, *, conn: Conn = None) -> Detail | None:
+        """One run with its files, LLM calls (and total cost) and API calls; None if unknown."""
+        params = {"history_id": rows.history_id(history_id)}
+        async with self._using(conn) as c:
+            run = await self.db.fetch_optional("issues/run_get", params, conn=c)
+            if run is None:
+                return None
+            files = await self.db.fetch_all(
+                "issues/run_files", params, conn=c, row_factory=class_row(FileChange)
+            )
+            llm_calls = await self.db.fetch_all(
+                "issues/run_llm_calls", params, conn=c, row_factory=class_row(LlmCall)
+            )
+            api_calls = await self.db.fetch_all(
+                "issues/run_api_calls", params, conn=c, row_factory=class_row(ApiCall)
+            )
+        return Detail(**run, files=files, llm_calls=llm_calls, api_calls=api_calls)
+
+    async def stats(self, *, conn: Conn = None) -> dict[str, Any]:
+        """Overall counts by status, success rate, average duration, LLM cost and cache rate."""
+        return await self.db.fetch_one("issues/stats_totals", conn=conn)
+
+    async def daily_stats(self, days: int = 7, *, conn: Conn = None) -> list[dict[str, Any]]:
+        """Runs per day for the days from ``CURRENT_DATE - days`` on, newest first."""
+        params = {"days": window(days, "days")}
+        return await self.db.fetch_all("issues/stats_daily", params, conn=conn)
+
+    async def llm_cost(self, days: int = 7, *, conn: Conn = None) -> list[dict[str, Any]]:
+        """LLM calls, cache hits, tokens and cost per day and call type."""
+        params = {"days": window(days, "days")}
+        return await self.db.fetch_all("issues/stats_llm_cost_daily", params, conn=conn)
+
+    async def file_history(
+        self, path: str, limit: int = 20, *, conn: Conn = None
+    ) -> list[FileHistoryEntry]:
+        """The latest changes to ``path``, with the issue of each."""
+        params = {"file_path": required(path, "path"), "limit": positive(limit, "limit")}
+        return await self.db.fetch_all(
+            "issues/file_history", params, conn=conn, row_factory=class_row(FileHistoryEntry)
+        )
+
+    # -- analytics (document 004's seven queries) --------------------------------------
+
+    async def analytics(
+        self, name: str, *, conn: Conn = None, **params: Any
+    ) -> list[dict[str, Any]]:
+        """Run one of the seven analytics queries by name (see ``analytics.ANALYTICS``)."""
+        analytic = analytics.get(name)
+        return await self.db.fetch_all(analytic.query, analytic.params(params), conn=conn)
+
+    async def weekly_success_trend(
+        self, months: int = 3, *, conn: Conn = None
+    ) -> list[dict[str, Any]]:
+        return await self.analytics("weekly_success_trend", months=months, conn=conn)
+
+    async def top_modified_files(
+        self, limit: int = 10, days: int | None = None, *, conn: Conn = None
+    ) -> list[dict[str, Any]]:
+        return await self.analytics("top_modified_files", limit=limit, days=days, conn=conn)
+
+    async def llm_cost_by_model(self, days: int = 30, *, conn: Conn = None) -> list[dict[str, Any]]:
+        return await self.analytics("llm_cost_by_model", days=days, conn=conn)
+
+    async def hourly_throughput(self, days: int = 7, *, conn: Conn = None) -> list[dict[str, Any]]:
+        return await self.analytics("hourly_throughput", days=days, conn=conn)
+
+    async def failure_reasons(
+        self, days: int = 30, limit: int = 20, *, conn: Conn = None
+    ) -> list[dict[str, Any]]:
+        return await self.analytics("failure_reasons", days=days, limit=limit, conn=conn)
+
+    async def api_calls_per_hour(
+        self, hours: int = 24, *, conn: Conn = None
+    ) -> list[dict[str, Any]]:
+        return await self.analytics("api_calls_per_hour", hours=hours, conn=conn)
+
+    async def duration_percentiles(
+        self, days: int = 30, *, conn: Conn = None
+    ) -> list[dict[str, Any]]:
+        return await self.analytics("duration_percentiles", days=days, conn=conn)
+
+    # -- helpers ----------------------------------------------------------------------
+
+    @contextlib.asynccontextmanager
+    async def _using(self, conn: Conn) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
+        """The caller's connection, else a pooled one whose transaction ends with the block."""
+        if conn is not None:
+            yield conn
+        else:
+            async with self.db.connection() as borrowed:
+                yield borrowed
+
+
+@contextlib.contextmanager
+def _for_run(history_id: int) -> Iterator[None]:
+    """Say which id was unknown, in place of the foreign key's wording."""
+    try:
+        yield
+    except NotFound as exc:
+        raise NotFound(f"no issue history row with id {history_id}") from exc
+
+
+def _since(started: float) -> float:
+    return round(time.monotonic() - started, 3)
+
+
+def _claim(row: Mapping[str, Any], issue_key: str) -> Claim:
+    status = row["status"] if row["acquired"] else f"already_{row['status']}"
+    return Claim(
+        acquired=row["acquired"],
+        history_id=row["id"],
+        status=status,
+        issue_key=issue_key,
+        created_at=row["created_at"],
+        started_at=row["started_at"],
+        completed_at=row["completed_at"],
+        pr_url=row["pr_url"],
+    )
