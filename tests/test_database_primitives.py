@@ -20,7 +20,7 @@ def api_row(history_id: int, status_code: int) -> list:
 
 def test_fetch_optional_gives_none_and_fetch_one_raises_no_row(db):
     assert db.fetch_optional("issues/run_get", {"history_id": 987_654}) is None
-    with pytest.raises(NoRow, match="issues/detail returned no row"):
+    with pytest.raises(NoRow, match="issues/run_get returned no row"):
         db.fetch_one("issues/run_get", {"history_id": 987_654})
 
 

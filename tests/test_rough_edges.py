@@ -362,7 +362,7 @@ def test_bad_argument_values_exit_2_with_one_line_as_the_readme_says(args, messa
     assert done.returncode == 2
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert message in done.stderr and "Traceback" not in done.stderr
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    readme = " ".join((Path(__file__).resolve().parent.parent / "README.md").read_text().split())
     assert "exits 1 (operation failed), 2 (bad usage" in readme and "`--limit -1`" in readme
 
 
@@ -422,5 +422,6 @@ def test_make_run_installs_the_package_without_the_test_and_bench_extras():
         check=True,
     ).stdout
     installs = [line for line in dry.splitlines() if " install " in line and "-e" in line]
-    assert installs and all("[" not in line for line in installs), installs
+    assert installs, dry
+    assert not any("test" in line or "bench" in line for line in installs), installs
     assert "PFR_DATA_DIR" not in dry
