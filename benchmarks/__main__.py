@@ -16,10 +16,22 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks import claims, dashboard, generate, ingest, report, retention, web
+from benchmarks import (
+    claims,
+    dashboard,
+    generate,
+    ingest,
+    recovery,
+    report,
+    retention,
+    scaling,
+    web,
+)
 from benchmarks.common import Server, log
 
-BENCHMARKS = ("ingest", "dashboard", "retention", "claims", "web")
+BENCHMARKS = ("ingest", "dashboard", "retention", "claims", "web", "recovery")
+# Run only when named (--only scaling): it starts a 3-node Citus cluster, which needs root.
+EXTRA = ("scaling",)
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 SMALL_SCALE = 0.0005
 
@@ -30,7 +42,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--small", action="store_true", help=f"tiny sizes (scale {SMALL_SCALE:g}), few repetitions"
     )
-    p.add_argument("--only", nargs="+", choices=BENCHMARKS, help="run only these benchmarks")
+    p.add_argument(
+        "--only", nargs="+", choices=BENCHMARKS + EXTRA, help="run only these benchmarks"
+    )
     p.add_argument("--reps", type=int, default=30, help="repetitions of each dashboard read")
     p.add_argument("--dsn", help="server to use (its user must create databases)")
     p.add_argument("--data-dir", help="embedded server data directory (default .pfr/bench-pgdata)")
@@ -87,6 +101,12 @@ def run(argv: list[str] | None = None) -> report.Results:
                 server, scale, regenerate=args.regenerate, quiet=quiet
             )
         results.web = web.run(results.dataset.dsn, reps=reps, quiet=quiet)
+    if "recovery" in chosen:
+        log("6. backups, point-in-time recovery and replica lag (own server)", quiet=quiet)
+        results.recovery = recovery.run(scale, n["ingest_rows"], quiet=quiet)
+    if "scaling" in chosen:
+        log("7. single node against a 3-node Citus cluster (docs/SCALING.md)", quiet=quiet)
+        scaling.run(scale, quiet=quiet)
     results.seconds = time.perf_counter() - began
     text = report.markdown(results)
     if not quiet:

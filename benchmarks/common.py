@@ -32,7 +32,7 @@ class Server:
         url = dsn or os.environ.get("PFR_BENCH_DATABASE_URL")
         if not url:
             chosen = data_dir or os.environ.get("PFR_BENCH_DATA_DIR") or DEFAULT_DATA_DIR
-            url = embedded.start(chosen, database="postgres").uri
+            url = embedded.start(chosen, database="postgres", archive=False).uri
         return cls(url)
 
     def dsn(self, dbname: str) -> str:

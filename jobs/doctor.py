@@ -1,5 +1,9 @@
 """``pfr doctor``: the monitoring queries of document 004 as one health report.
 
+Replication is reported from the side the server is on: a primary lists its standbys
+with their lag (bytes of WAL not yet replayed, and time); a standby shows its own. With
+``DATABASE_READ_URL`` set, the read standby's own view is added as ``read_replica``.
+
 Each section is one named query under ``sql/monitoring/`` (or ``sql/maintenance/``); a
 section that cannot run here (pg_stat_statements not installed) says so instead of
 failing the report.
@@ -23,6 +27,8 @@ SECTIONS = (
     "default_partition_rows",
     "unpriced_llm_calls",
     "stale_claims",
+    "replication",
+    "wal_archiver",
 )
 
 
@@ -56,4 +62,16 @@ def report(
             {**params, "now": now, "stale_after_seconds": config.reaper.stale_after_seconds},
             conn=conn,
         )
+        out["replication"] = replication(db, conn=conn, limit=limit)
+        out["wal_archiver"] = db.fetch_all("monitoring/wal_archiver", conn=conn)
+    reader = getattr(db, "reader", None)  # DATABASE_READ_URL: the standby reads go to
+    if reader is not None:
+        out["read_replica"] = replication(reader, limit=limit)
     return out
+
+
+def replication(db: Database, *, conn=None, limit: int = 50) -> list[dict[str, Any]]:
+    """On a primary, its standbys and their lag; on a standby, its own lag."""
+    if db.fetch_one("monitoring/in_recovery", conn=conn)["in_recovery"]:
+        return db.fetch_all("monitoring/replica_lag", conn=conn)
+    return db.fetch_all("monitoring/replication_standbys", {"limit": limit}, conn=conn)

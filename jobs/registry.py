@@ -55,6 +55,12 @@ JOBS: tuple[Job, ...] = (
     ),
     Job("backup", "pg_dump -Fc, verified, rotated by count and age", "0 2 * * *", "backup"),
     Job(
+        "physical_backup",
+        "pg_basebackup (incremental between fulls), verified; WAL archive pruned",
+        "30 1 * * *",
+        "physical",
+    ),
+    Job(
         "reaper",
         "fail claims and workflows with no recorded activity for too long",
         "*/5 * * * *",

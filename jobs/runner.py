@@ -27,7 +27,7 @@ from psycopg.errors import LockNotAvailable
 from pydal_free_repo import values
 from pydal_free_repo.config import JobsConfig
 from pydal_free_repo.database import Database
-from pydal_free_repo.dsn import conninfo_params
+from pydal_free_repo.dsn import secrets_of
 from pydal_free_repo.errors import ConfigurationError, QueryTimeout
 from pydal_free_repo.redact import redact_text
 
@@ -105,7 +105,7 @@ def run_job(
         known = ", ".join(sorted(functions))
         raise ConfigurationError(f"unknown job {name!r}; jobs are: {known}")
     config = config or JobsConfig()
-    secrets = _secrets(db.dsn)
+    secrets = secrets_of(db.dsn)
     began = time.monotonic()
 
     def failed(error: str, run_id: int | None = None) -> JobResult:
@@ -247,11 +247,3 @@ def _release(db: Database, conn: psycopg.Connection, name: str) -> None:
         db.fetch_one("jobs/lock_release", {"job_name": name}, conn=conn)
     except Exception as exc:  # closing the connection below releases it anyway
         log.warning("job %s: releasing its lock failed: %s", name, exc)
-
-
-def _secrets(dsn: str) -> tuple[str, ...]:
-    try:
-        password = conninfo_params(dsn).get("password")
-    except ConfigurationError:
-        return ()
-    return (password,) if password else ()

@@ -85,6 +85,19 @@ class Backup:
 
 
 @dataclass(frozen=True)
+class Physical:
+    # Empty: beside the embedded server's data directory (<data dir>-base, <data dir>-wal)
+    # when the server is the embedded one; a server the package does not own needs `dir`.
+    dir: str = ""
+    archive_dir: str = ""
+    keep_full: int = 2
+    full_every_days: int = 7
+    timeout_seconds: int = 3600
+    # pg_basebackup --no-sync when false: faster, but a crash soon after may lose the backup.
+    fsync: bool = True
+
+
+@dataclass(frozen=True)
 class Reaper:
     stale_after_seconds: int = 7200
 
@@ -102,6 +115,7 @@ class JobsConfig:
     partitions: Partitions = field(default_factory=Partitions)
     retention: Retention = field(default_factory=Retention)
     backup: Backup = field(default_factory=Backup)
+    physical: Physical = field(default_factory=Physical)
     reaper: Reaper = field(default_factory=Reaper)
     timeouts: Timeouts = field(default_factory=Timeouts)
 
@@ -228,3 +242,5 @@ def _validate(config: JobsConfig) -> None:
         raise ConfigurationError("[retention] batch_size must be at least 1")
     if config.backup.keep_count < 1:
         raise ConfigurationError("[backup] keep_count must be at least 1")
+    if config.physical.keep_full < 1:
+        raise ConfigurationError("[physical] keep_full must be at least 1")

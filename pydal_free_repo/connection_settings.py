@@ -9,9 +9,18 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pydal_free_repo.dsn import conninfo_params
+from pydal_free_repo.dsn import conninfo_params, secrets_of
 from pydal_free_repo.errors import ConfigurationError, DatabaseUnavailable
 from pydal_free_repo.redact import redact_dsn, redact_text
+
+__all__ = [
+    "Params",
+    "connection_kwargs",
+    "first_connect_kwargs",
+    "secrets_of",
+    "session_options",
+    "unreachable",
+]
 
 Params = Mapping[str, Any] | Sequence[Any] | None
 
@@ -38,15 +47,6 @@ def connection_kwargs(
         own = session_options(statement_timeout=statement_timeout)
         kwargs["options"] = f"{given['options']} {own}" if given.get("options") else own
     return kwargs
-
-
-def secrets_of(dsn: str) -> tuple[str, ...]:
-    """What an error message must never show: the DSN's password."""
-    try:
-        password = conninfo_params(dsn).get("password")
-    except Exception:
-        return ()
-    return (password,) if password else ()
 
 
 def first_connect_kwargs(kwargs: dict[str, Any], timeout: float) -> dict[str, Any]:

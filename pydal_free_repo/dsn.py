@@ -6,7 +6,7 @@ import os
 import re
 from urllib.parse import quote, unquote, urlencode
 
-from psycopg.conninfo import conninfo_to_dict
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from pydal_free_repo.errors import ConfigurationError
 from pydal_free_repo.redact import redact_dsn
@@ -49,6 +49,36 @@ def uri_password(dsn: str) -> str | None:
     ``@``), or None when the DSN is not a URI with a password."""
     match = _URI_USERINFO.match(dsn.strip())
     return match.group(1) if match else None
+
+
+def password_of(dsn: str) -> str | None:
+    """The DSN's password, if it has one; None for a malformed DSN too (never raises)."""
+    try:
+        return conninfo_params(dsn).get("password") or None
+    except ConfigurationError:
+        return None
+
+
+def secrets_of(dsn: str) -> tuple[str, ...]:
+    """What must never appear in a message about ``dsn``: its password, when it has one."""
+    password = password_of(dsn)
+    return (password,) if password else ()
+
+
+def client_connection(dsn: str) -> tuple[str, dict[str, str]]:
+    """For a client program (pg_dump, psql): a conninfo without the password, and an
+    environment carrying it as ``PGPASSWORD`` (never on a command line, where ps shows it)."""
+    params = conninfo_params(dsn)
+    password = params.pop("password", None)
+    env = dict(os.environ)
+    if password:
+        env["PGPASSWORD"] = password
+    return make_conninfo(**params), env
+
+
+def with_database(dsn: str, dbname: str) -> str:
+    """The same server and credentials as ``dsn``, another database."""
+    return make_conninfo(dsn, dbname=dbname)
 
 
 def yoyo_uri(dsn: str) -> str:

@@ -13,7 +13,7 @@ import psycopg
 from yoyo import get_backend, read_migrations
 from yoyo.migrations import MigrationList
 
-from pydal_free_repo.dsn import conninfo_params, resolve_dsn, yoyo_uri
+from pydal_free_repo.dsn import resolve_dsn, secrets_of, yoyo_uri
 from pydal_free_repo.errors import DatabaseUnavailable, MigrationError
 from pydal_free_repo.redact import redact_text
 
@@ -38,8 +38,7 @@ def _migrations() -> MigrationList:
 @contextlib.contextmanager
 def _backend(dsn: str | None) -> Iterator[Any]:
     resolved = resolve_dsn(dsn)
-    password = conninfo_params(resolved).get("password")
-    secrets = (password,) if password else ()
+    secrets = secrets_of(resolved)
     try:
         # yoyo leaves its connection open unless the backend is used as a context manager.
         with get_backend(yoyo_uri(resolved)) as backend, backend.lock():

@@ -71,6 +71,13 @@ QUERIES = {
     "bitbucket_api_history": "writer/copy_bitbucket_api_history",
     "generations": "writer/copy_generations",
 }
+# The runs' issue_keys, looked up once per batch of LLM or API calls (see _with_issue_keys).
+RUN_ISSUE_KEYS = "writer/run_issue_keys"
+# The foreign key a row for an unknown run would break, named in the refusal.
+RUN_FOREIGN_KEYS = {
+    "llm_call_history": "fk_lch_history_id",
+    "bitbucket_api_history": "fk_bah_history_id",
+}
 # How many refused rows are kept for inspection (all are counted).
 REJECTED_KEPT = 1000
 # Put on the queue by close() to wake a thread waiting for rows.
@@ -216,7 +223,8 @@ class BufferedWriter:
             raise InvalidTransition("the writer is closed (or its database pool was closed)")
         if table not in QUERIES:
             raise InvalidValue(f"the writer does not write {table!r} (one of {', '.join(QUERIES)})")
-        missing = [name for name in columns(table) if name not in row]
+        # issue_key is the run's: the writer adds it per batch (_with_issue_keys).
+        missing = [name for name in columns(table) if name not in row and name != "issue_key"]
         if missing:
             raise InvalidValue(f"{table} row lacks {', '.join(missing)}: build it with *_row()")
         # Counted before it is queued, so the thread can never settle an uncounted row.
@@ -435,6 +443,8 @@ class BufferedWriter:
         names = columns(table)
         rejected: list[RejectedRow] = []
         with self.db.transaction(timeout=self.connect_timeout) as conn:
+            if "issue_key" in names:
+                rows, rejected = self._with_issue_keys(conn, table, rows)
             if not one_by_one:
                 self.db.copy_rows(name, ([row[n] for n in names] for row in rows), conn=conn)
                 return rejected
@@ -444,6 +454,32 @@ class BufferedWriter:
                 except REFUSED_VALUES as exc:
                     rejected.append(RejectedRow(table, row, str(exc)))
         return rejected
+
+    def _with_issue_keys(
+        self, conn: Any, table: str, rows: Iterable[dict[str, Any]]
+    ) -> tuple[list[dict[str, Any]], list[RejectedRow]]:
+        """The rows with their run's issue_key added (the distribution column on Citus), and
+        the rows whose run does not exist, refused: one lookup for the whole batch."""
+        rows = list(rows)
+        ids = sorted({row["history_id"] for row in rows})
+        found = self.db.fetch_all(RUN_ISSUE_KEYS, {"history_ids": ids}, conn=conn)
+        keys = {run["id"]: run["issue_key"] for run in found}
+        keyed = [
+            {**row, "issue_key": keys[row["history_id"]]}
+            for row in rows
+            if row["history_id"] in keys
+        ]
+        refused = [
+            RejectedRow(
+                table,
+                row,
+                f"referenced row does not exist ({RUN_FOREIGN_KEYS[table]} on {table}): "
+                f"no issue history row with id {row['history_id']}",
+            )
+            for row in rows
+            if row["history_id"] not in keys
+        ]
+        return keyed, refused
 
     def _settle(self, table: str, written: int, rejected: list[RejectedRow]) -> None:
         for item in rejected:

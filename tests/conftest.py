@@ -32,6 +32,9 @@ from pydal_free_repo.dsn import conninfo_params
 from pydal_free_repo.schema import migrate
 
 ROOT = Path(__file__).resolve().parent.parent
+# Test servers run without WAL archiving (every test database cloned would be archived);
+# the physical-backup tests start their own archiving server (tests/_physical.py).
+os.environ.setdefault("PFR_WAL_ARCHIVE", "off")
 
 
 def _server_params() -> dict[str, str]:

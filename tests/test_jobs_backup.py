@@ -13,11 +13,14 @@ from conftest import dsn_for
 from psycopg import sql
 
 from pydal_free_repo import embedded
+from pydal_free_repo.backup_files import sha256_of
 from pydal_free_repo.cli import main
 from pydal_free_repo.config import Backup, JobsConfig
+from pydal_free_repo.dsn import client_connection
 from pydal_free_repo.errors import ConfigurationError, InvalidTransition, InvalidValue
 from pydal_free_repo.jobs import backup
 from pydal_free_repo.jobs.runner import run_job
+from pydal_free_repo.pgtools import choose_tool
 from pydal_free_repo.restore import restore
 
 TABLES = """
@@ -94,7 +97,7 @@ def test_backup_is_valid_private_and_checksummed(db, tmp_path, some_history):
     assert "TABLE DATA public llm_call_history" in listing
     with open(dump + ".sha256") as handle:
         checksum = handle.read().split()
-    assert checksum == [backup.sha256_of(dump), os.path.basename(dump)]
+    assert checksum == [sha256_of(dump), os.path.basename(dump)]
     assert result.details["pg_dump_major"] >= result.details["server_major"]
     assert not [p for p in os.listdir(tmp_path / "backups") if p.endswith(".partial")]
 
@@ -125,9 +128,9 @@ def test_rotation_keeps_the_configured_count_and_drops_old_dumps(db, tmp_path):
 
 def test_a_pg_dump_older_than_the_server_is_refused_clearly():
     with pytest.raises(ConfigurationError, match="no pg_dump of major version 99 or later"):
-        backup.choose_tool("pg_dump", 99)
+        choose_tool("pg_dump", 99)
     with pytest.raises(ConfigurationError, match="not runnable"):
-        backup.choose_tool("pg_dump", 14, "/nonexistent/pg_dump")
+        choose_tool("pg_dump", 14, "/nonexistent/pg_dump")
 
 
 def test_restore_into_a_new_database_has_the_same_rows_and_costs(
@@ -185,7 +188,7 @@ def test_cli_backup_prints_the_file_and_restore_restores_it(
 
 
 def test_the_password_goes_to_pg_dump_in_the_environment_not_the_command_line():
-    conninfo, env = backup.client_connection("postgresql://app:s3cret@db.example:5433/pfr")
+    conninfo, env = client_connection("postgresql://app:s3cret@db.example:5433/pfr")
     assert "s3cret" not in conninfo
     assert "host=db.example" in conninfo and "dbname=pfr" in conninfo
     assert env["PGPASSWORD"] == "s3cret"
@@ -195,7 +198,7 @@ def test_a_partial_file_left_by_a_killed_run_is_removed(db, tmp_path):
     directory = tmp_path / "backups"
     directory.mkdir()
     dbname = db.fetch_one("jobs/server_version")["database_name"]
-    leftover = directory / f".pfr-{dbname}-20000101T000000000000Z.dump.partial"
+    leftover = directory / f".{backup.dump_name(dbname, '20000101T000000000000Z')}.partial"
     leftover.write_bytes(b"half a dump")
     result = run_job(db, "backup", config_for(tmp_path))
     assert result.status == "succeeded", result.error

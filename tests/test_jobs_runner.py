@@ -126,7 +126,15 @@ def test_cli_job_run_and_list(dsn, capsys):
     assert capsys.readouterr().out.startswith("reaper: succeeded")
     assert main(["--dsn", dsn, "job", "list", "--json"]) == 0
     listed = {row["name"]: row for row in json.loads(capsys.readouterr().out)}
-    assert list(listed) == ["partitions", "vacuum", "retention", "backup", "reaper", "rollups"]
+    assert list(listed) == [
+        "partitions",
+        "vacuum",
+        "retention",
+        "backup",
+        "physical_backup",
+        "reaper",
+        "rollups",
+    ]
     assert listed["reaper"]["last_status"] == "succeeded"
     assert listed["reaper"]["schedule"] == "*/5 * * * *"
     assert listed["vacuum"]["last_run"] is None

@@ -39,7 +39,14 @@ def test_job_defaults_are_deliberate_and_off_disables_a_job(db):
         db, config, scheduler_class=BackgroundScheduler, schedules={"vacuum": "off"}
     )
     jobs = {job.id: job for job in daemon.get_jobs()}
-    assert set(jobs) == {"partitions", "retention", "backup", "reaper", "rollups"}
+    assert set(jobs) == {
+        "partitions",
+        "retention",
+        "backup",
+        "physical_backup",
+        "reaper",
+        "rollups",
+    }
     assert all(job.misfire_grace_time == 3600 and job.coalesce for job in jobs.values())
     assert all(job.max_instances == 1 for job in jobs.values())
     assert (

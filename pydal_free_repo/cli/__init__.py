@@ -18,6 +18,7 @@ from typing import NoReturn
 from pydal_free_repo.cli import db as db_commands
 from pydal_free_repo.cli import issues as issue_commands
 from pydal_free_repo.cli import jobs as job_commands
+from pydal_free_repo.cli import replica as replica_commands
 from pydal_free_repo.cli import web as web_commands
 from pydal_free_repo.cli import workflows as workflow_commands
 from pydal_free_repo.cli.context import Context
@@ -27,7 +28,14 @@ from pydal_free_repo.redact import redact_text
 # 128 + SIGPIPE: what a shell reports for a writer whose reader closed the pipe.
 EXIT_BROKEN_PIPE = 141
 
-AREAS = [db_commands, issue_commands, workflow_commands, job_commands, web_commands]
+AREAS = [
+    db_commands,
+    issue_commands,
+    workflow_commands,
+    job_commands,
+    replica_commands,
+    web_commands,
+]
 
 
 class Parser(argparse.ArgumentParser):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from pydal_free_repo import routing
 from pydal_free_repo.database import Database
 from pydal_free_repo.dsn import resolve_dsn
 
@@ -23,6 +24,11 @@ class Context:
         self._db: Database | None = None
 
     @property
+    def given_dsn(self) -> str | None:
+        """The --dsn given on the command line, if any."""
+        return self._given
+
+    @property
     def dsn(self) -> str:
         if self._resolved is None:
             self._resolved = resolve_dsn(self._given)
@@ -31,7 +37,8 @@ class Context:
     @property
     def db(self) -> Database:
         if self._db is None:
-            self._db = Database.connect(
+            # With DATABASE_READ_URL, read-only queries go to that standby (routing.py).
+            self._db = routing.connect(
                 self.dsn,
                 min_size=1,
                 max_size=4,

@@ -28,7 +28,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     url.set_defaults(handler=run_url)
     start = sub.add_parser("start", help="start the embedded server (no-op with DATABASE_URL)")
     start.set_defaults(handler=run_start)
-    stop = sub.add_parser("stop", help="stop the embedded server")
+    stop = sub.add_parser("stop", help="stop the embedded server (or the server of --data-dir)")
+    stop.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="a server started by `pfr restore --to-time` or `pfr replica create`",
+    )
     stop.set_defaults(handler=run_stop)
 
 
@@ -66,6 +71,7 @@ def run_start(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def run_stop(args: argparse.Namespace, ctx: Context) -> int:
-    stopped = embedded.stop()
-    print(f"embedded server in {embedded.data_dir()} {'stopped' if stopped else 'was not running'}")
+    stopped = embedded.stop(args.data_dir)
+    where = embedded.data_dir(args.data_dir)
+    print(f"embedded server in {where} {'stopped' if stopped else 'was not running'}")
     return 0

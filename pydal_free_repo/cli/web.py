@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 
 from pydal_free_repo import config as jobs_config
 from pydal_free_repo import schema
 from pydal_free_repo.cli.context import Context
 from pydal_free_repo.errors import ConfigurationError
+from pydal_free_repo.routing import READ_ENV_VAR
 from pydal_free_repo.web.settings import DEFAULT_HOST, DEFAULT_PORT, TOKEN_ENV
 
 
@@ -49,7 +51,10 @@ def _settings(args: argparse.Namespace, ctx: Context):
         raise ConfigurationError(
             f"pfr serve needs the web extra: pip install 'pydal_free_repo[web]' ({exc})"
         ) from None
-    return ServeSettings.from_environment(ctx.dsn, host=args.host, port=args.port)
+    # The dashboard only reads (read-only sessions): with DATABASE_READ_URL it reads from
+    # that standby; migrations and the scheduler of `pfr run` stay on the primary.
+    dsn = os.environ.get(READ_ENV_VAR) or ctx.dsn
+    return ServeSettings.from_environment(dsn, host=args.host, port=args.port)
 
 
 def run_serve(args: argparse.Namespace, ctx: Context) -> int:

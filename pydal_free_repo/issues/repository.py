@@ -16,7 +16,7 @@ import contextlib
 import time
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 from psycopg.rows import class_row
@@ -47,6 +47,9 @@ Conn = psycopg.Connection[Any] | None
 # A claim that loses a race reads the winner's row in a new statement; if that row is
 # gone too (failed by the reaper in between), the claim is simply tried again.
 _CLAIM_ATTEMPTS = 5
+
+
+T = TypeVar("T")
 
 
 class IssueHistory:
@@ -123,12 +126,13 @@ class IssueHistory:
             error_message=error_message,
         )
         with _for_run(history_id):
-            return self.db.fetch_one(
+            recorded = self.db.fetch_optional(
                 "issues/llm_call_insert",
                 row,
                 conn=conn,
                 row_factory=class_row(LlmCallRecorded),
             )
+        return _recorded(recorded, history_id)
 
     def record_api_call(
         self,
@@ -151,8 +155,8 @@ class IssueHistory:
             error_message=error_message,
         )
         with _for_run(history_id):
-            recorded = self.db.fetch_one("issues/api_call_insert", row, conn=conn)
-        return int(recorded["id"])
+            recorded = self.db.fetch_optional("issues/api_call_insert", row, conn=conn)
+        return int(_recorded(recorded, history_id)["id"])
 
     def record_file_modification(
         self,
@@ -181,8 +185,8 @@ class IssueHistory:
             modified_content=modified_content,
         )
         with _for_run(history_id):
-            recorded = self.db.fetch_one("issues/file_modification_insert", row, conn=conn)
-        return int(recorded["id"])
+            recorded = self.db.fetch_optional("issues/file_modification_insert", row, conn=conn)
+        return int(_recorded(recorded, history_id)["id"])
 
     def llm_call(
         self, history_id: int, call_type: str, model: str, *, conn: Conn = None
@@ -294,8 +298,10 @@ class IssueHistory:
                     f"{params['result_status']}, and its issue key may already be claimed "
                     "by another worker"
                 )
+            # 'processing' here: another caller finished it between our snapshot and our update.
+            now = row["previous_status"] if row["previous_status"] != "processing" else "finished"
             raise InvalidTransition(
-                f"issue history {history_id} is {row['previous_status']}, not processing: "
+                f"issue history {history_id} is {now}, not processing: "
                 f"it cannot be marked {params['result_status']}"
             )
         return Finished(
@@ -417,6 +423,14 @@ def _for_run(history_id: int) -> Iterator[None]:
         yield
     except NotFound as exc:
         raise NotFound(f"no issue history row with id {history_id}") from exc
+
+
+def _recorded(row: T | None, history_id: int) -> T:
+    """The row a record_* statement returned; none means the run does not exist (the
+    statement reads the run to copy its issue_key, so it inserts nothing then)."""
+    if row is None:
+        raise NotFound(f"no issue history row with id {history_id}")
+    return row
 
 
 def _since(started: float) -> float:

@@ -14,7 +14,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from pydal_free_repo.dsn import conninfo_params
+from pydal_free_repo.dsn import secrets_of
 from pydal_free_repo.web import api, pages
 from pydal_free_repo.web.auth import TokenGate
 from pydal_free_repo.web.errors import HANDLERS
@@ -74,6 +74,5 @@ def create_app(
     app.state.settings = settings
     app.state.pools = pools
     app.state.templates = _templates()
-    password = conninfo_params(settings.dsn).get("password")
-    app.state.secrets = (password,) if password else ()
+    app.state.secrets = secrets_of(settings.dsn)
     return app

@@ -1,5 +1,8 @@
 -- Record one file a run changed, with its diff and encodings (full contents optional).
+-- The row carries its run's issue_key (the distribution column on Citus), read from the
+-- run in the same statement; no row comes back when the run does not exist.
 INSERT INTO file_modification_history (
+    issue_key,
     history_id,
     file_path,
     action,
@@ -10,17 +13,19 @@ INSERT INTO file_modification_history (
     original_content,
     modified_content
 )
-VALUES (
-    %(history_id)s,
-    %(file_path)s,
-    %(action)s,
-    %(diff_count)s,
-    %(diff_text)s,
-    %(original_encoding)s,
-    %(modified_encoding)s,
-    %(original_content)s,
-    %(modified_content)s
-)
+SELECT
+    iph.issue_key,
+    iph.id,
+    %(file_path)s::VARCHAR,
+    %(action)s::VARCHAR,
+    %(diff_count)s::INTEGER,
+    %(diff_text)s::TEXT,
+    %(original_encoding)s::VARCHAR,
+    %(modified_encoding)s::VARCHAR,
+    %(original_content)s::TEXT,
+    %(modified_content)s::TEXT
+FROM issue_processing_history AS iph
+WHERE iph.id = %(history_id)s
 RETURNING
     id,
     created_at

@@ -1,20 +1,13 @@
 -- Move a processing run to completed or failed, in one statement: completed_at and
 -- processing_duration_seconds come from the server clock, result_data gets a "status"
--- key (completed, no_changes or failed). The row is locked first; previous_status says
--- what it was (with its error, so a run the reaper failed can be told apart), and
--- updated is FALSE when it was not processing (nothing changed). No row at all means
--- the id does not exist.
-WITH current_row AS (
-    SELECT
-        iph.id,
-        iph.status,
-        iph.error_message,
-        iph.completed_at
-    FROM issue_processing_history AS iph
-    WHERE iph.id = %(history_id)s
-    FOR UPDATE
-),
-updated AS (
+-- key (completed, no_changes or failed). The UPDATE only takes a row that is processing
+-- (a concurrent finisher waits for the row lock, then finds it no longer processing);
+-- previous_status says what the row was, and updated is FALSE when it was not
+-- processing (nothing changed). No row at all means the id does not exist.
+-- No SELECT ... FOR UPDATE: the run is found by id, and on a Citus cluster the runs are
+-- distributed on issue_key, where a row lock by a non-distribution column is refused;
+-- the UPDATE's own row lock is the same guarantee.
+WITH updated AS (
     UPDATE issue_processing_history AS iph
     SET
         status = %(status)s,
@@ -28,22 +21,28 @@ updated AS (
         error_message = %(error_message)s,
         result_data = COALESCE(%(result)s::JSONB, '{}'::JSONB)
             || jsonb_build_object('status', %(result_status)s::TEXT)
-    FROM current_row
-    WHERE iph.id = current_row.id
-      AND current_row.status = 'processing'
+    WHERE iph.id = %(history_id)s
+      AND iph.status = 'processing'
     RETURNING
         iph.id,
         iph.completed_at,
         iph.processing_duration_seconds
 )
+-- The row as this statement's snapshot saw it (plain PostgreSQL) or as the update left
+-- it (Citus runs the UPDATE first): either way an updated row was processing.
 SELECT
-    current_row.id,
-    current_row.status AS previous_status,
-    current_row.error_message AS previous_error,
-    current_row.completed_at AS previous_completed_at,
+    iph.id,
+    CASE
+        WHEN updated.id IS NOT NULL THEN 'processing'
+        ELSE iph.status
+    END AS previous_status,
+    -- With the status, so a run the reaper failed can be told apart (errors.Reaped).
+    iph.error_message AS previous_error,
+    iph.completed_at AS previous_completed_at,
     updated.id IS NOT NULL AS updated,
     updated.completed_at,
     updated.processing_duration_seconds
-FROM current_row
+FROM issue_processing_history AS iph
 LEFT JOIN updated
-    ON updated.id = current_row.id
+    ON updated.id = iph.id
+WHERE iph.id = %(history_id)s

@@ -1,9 +1,15 @@
--- Fail workflow runs still 'running' with no recorded activity for longer than the reaper's
--- timeout: neither the workflow row nor any of its nodes changed, and no generation was
--- logged, since the cutoff. Their 'running' nodes fail with the same message.
-WITH stale AS (
-    SELECT w.id
-    FROM workflows AS w
+-- Fail workflow runs still 'running' with no recorded activity for longer than the
+-- reaper's timeout: neither the workflow row nor any of its nodes changed, and no
+-- generation was logged, since the cutoff. Their 'running' nodes fail with the same message.
+-- The UPDATE itself picks the stale runs (no SELECT ... FOR UPDATE SKIP LOCKED first): a
+-- Citus cluster refuses row locks in a query over many shards. A run its logger touches
+-- meanwhile waits for our row lock, or makes us wait and then fails the updated_at test.
+WITH reaped_workflows AS (
+    UPDATE workflows AS w
+    SET
+        status = 'failed',
+        error_message = %(error_message)s,
+        completed_at = %(now)s::TIMESTAMPTZ
     WHERE w.status = 'running'
       AND w.updated_at < %(now)s::TIMESTAMPTZ - make_interval(secs => %(stale_after_seconds)s)
       AND NOT EXISTS (
@@ -19,16 +25,6 @@ WITH stale AS (
           WHERE g.workflow_id = w.id
             AND g.created_at >= %(now)s::TIMESTAMPTZ - make_interval(secs => %(stale_after_seconds)s)
       )
-    FOR UPDATE OF w SKIP LOCKED
-),
-reaped_workflows AS (
-    UPDATE workflows AS w
-    SET
-        status = 'failed',
-        error_message = %(error_message)s,
-        completed_at = %(now)s::TIMESTAMPTZ
-    FROM stale
-    WHERE w.id = stale.id
     RETURNING w.id
 ),
 reaped_nodes AS (
@@ -41,7 +37,7 @@ reaped_nodes AS (
             0,
             floor(EXTRACT(EPOCH FROM %(now)s::TIMESTAMPTZ - COALESCE(n.started_at, n.created_at)) * 1000)
         )::INTEGER
-    FROM stale
+    FROM reaped_workflows AS stale
     WHERE n.workflow_id = stale.id
       AND n.status = 'running'
     RETURNING n.id

@@ -2,18 +2,25 @@
 -- with its duration, storing the state and output when given. Completing an already
 -- completed node only stores the new state/output and keeps the first completion time,
 -- so log_node_complete inside node_context followed by the context's exit is one completion.
+-- The clock is read once in a CTE, not inside COALESCE: a Citus coordinator refuses a
+-- non-immutable function in COALESCE (or a volatile one anywhere) in an UPDATE of a
+-- distributed table. statement_timestamp(), not clock_timestamp(), for the same reason.
+WITH clock AS (
+    SELECT statement_timestamp() AS now
+)
 UPDATE nodes
 SET
     status = 'completed',
     state_data = COALESCE(%(state_data)s, state_data),
     output_data = COALESCE(%(output_data)s, output_data),
-    completed_at = COALESCE(completed_at, clock_timestamp()),
+    completed_at = COALESCE(nodes.completed_at, clock.now),
     duration_ms = COALESCE(
-        duration_ms,
-        GREATEST(0, ROUND(EXTRACT(EPOCH FROM (clock_timestamp() - started_at)) * 1000))::INTEGER
+        nodes.duration_ms,
+        GREATEST(0, ROUND(EXTRACT(EPOCH FROM (clock.now - nodes.started_at)) * 1000))::INTEGER
     )
-WHERE id = %(node_id)s
-    AND status IN ('running', 'completed')
+FROM clock
+WHERE nodes.id = %(node_id)s
+    AND nodes.status IN ('running', 'completed')
 RETURNING
     id,
     workflow_id,

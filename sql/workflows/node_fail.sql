@@ -1,12 +1,14 @@
 -- node_context on an exception: the node failed, with the error, its traceback and the
 -- time it ran until the failure (even if log_node_complete had been called before it).
+-- statement_timestamp(), not clock_timestamp(): a Citus coordinator evaluates it once for
+-- the statement, where it refuses a volatile function in an UPDATE of a distributed table.
 UPDATE nodes
 SET
     status = 'failed',
     error_message = %(error_message)s,
     error_traceback = %(error_traceback)s,
-    completed_at = clock_timestamp(),
-    duration_ms = GREATEST(0, ROUND(EXTRACT(EPOCH FROM (clock_timestamp() - started_at)) * 1000))::INTEGER
+    completed_at = statement_timestamp(),
+    duration_ms = GREATEST(0, ROUND(EXTRACT(EPOCH FROM (statement_timestamp() - started_at)) * 1000))::INTEGER
 WHERE id = %(node_id)s
 RETURNING
     id,

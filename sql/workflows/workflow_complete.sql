@@ -1,5 +1,7 @@
 -- complete_workflow: a running run ends with its final itinerary; fields of the state that
 -- nodes filled in since start_workflow (user intent, time settings, date theme) are kept.
+-- statement_timestamp(), not clock_timestamp(): a Citus coordinator evaluates it once for
+-- the statement, where it refuses a volatile function in an UPDATE of a distributed table.
 UPDATE workflows
 SET
     status = %(status)s,
@@ -7,7 +9,7 @@ SET
     user_intent = COALESCE(%(user_intent)s, user_intent),
     time_settings = COALESCE(%(time_settings)s, time_settings),
     date_theme = COALESCE(%(date_theme)s, date_theme),
-    completed_at = clock_timestamp()
+    completed_at = statement_timestamp()
 WHERE id = %(workflow_id)s
     AND status = 'running'
 RETURNING

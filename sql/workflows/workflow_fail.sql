@@ -1,9 +1,11 @@
 -- fail_workflow and cancel_workflow: a running run ends failed or cancelled, with why.
+-- statement_timestamp(), not clock_timestamp(): a Citus coordinator evaluates it once for
+-- the statement, where it refuses a volatile function in an UPDATE of a distributed table.
 UPDATE workflows
 SET
     status = %(status)s,
     error_message = %(error_message)s,
-    completed_at = clock_timestamp()
+    completed_at = statement_timestamp()
 WHERE id = %(workflow_id)s
     AND status = 'running'
 RETURNING

@@ -2,6 +2,7 @@
 -- pricing_id and a missing total_tokens for COPY as for INSERT; estimated_cost is
 -- generated, so it is not in the column list. created_at is the time of the call, stamped
 -- when the writer accepted it, so a delayed flush keeps the true time (and partition).
+-- issue_key is the run's, looked up once per batch (writer/run_issue_keys).
 COPY llm_call_history (
     history_id,
     call_type,
@@ -16,6 +17,7 @@ COPY llm_call_history (
     cache_key,
     duration_seconds,
     error_message,
-    created_at
+    created_at,
+    issue_key
 )
 FROM STDIN
