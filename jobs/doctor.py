@@ -26,6 +26,7 @@ SECTIONS = (
     "waiting_locks",
     "default_partition_rows",
     "unpriced_llm_calls",
+    "usage_problems",
     "stale_claims",
     "replication",
     "wal_archiver",
@@ -57,6 +58,7 @@ def report(
             if row["row_count"]
         ]
         out["unpriced_llm_calls"] = db.fetch_all("monitoring/unpriced_llm_calls", params, conn=conn)
+        out["usage_problems"] = db.fetch_all("monitoring/usage_problems", params, conn=conn)
         out["stale_claims"] = db.fetch_all(
             "monitoring/stale_claims",
             {**params, "now": now, "stale_after_seconds": config.reaper.stale_after_seconds},

@@ -83,6 +83,14 @@ CONSTRAINT_MESSAGES: dict[str, str] = {
     "check_lch_cached_within_prompt": (
         "cached_input_tokens cannot exceed prompt_tokens (cached tokens are part of the prompt)"
     ),
+    "check_lch_cache_within_prompt": (
+        "cached_input_tokens + cache_write_input_tokens cannot exceed prompt_tokens (cache reads "
+        "and writes are part of the prompt)"
+    ),
+    "check_generations_cache_within_prompt": (
+        "cached_input_tokens + cache_write_input_tokens cannot exceed prompt_tokens (cache reads "
+        "and writes are part of the prompt)"
+    ),
     "check_lch_reasoning_within_completion": (
         "reasoning_tokens cannot exceed completion_tokens (reasoning is part of the completion)"
     ),

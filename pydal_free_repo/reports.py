@@ -42,14 +42,29 @@ class Reports:
         return self.db.fetch_all("reports/prompt_comparison", _window(days, least=1), conn=conn)
 
 
+def pricing_word(cost: Decimal | None, prompt: int | None, completion: int | None) -> str:
+    """priced / unpriced (no price for the model) / unknown usage (no token count)."""
+    if cost is not None:
+        return "priced"
+    return "unknown usage" if prompt is None and completion is None else "unpriced"
+
+
 def generation_totals(generations: Iterable[Any]) -> dict[str, Any]:
-    """A workflow's generations summed: tokens, cost of the priced ones, how many unpriced."""
+    """A workflow's generations summed: tokens, the cost of the priced ones (None, not $0,
+    when none is priced: an unknown cost is not free), and how many are priced, unpriced
+    (no price for the model) or of unknown usage (no token count came back)."""
     generations = list(generations)
+    words = [
+        pricing_word(g.estimated_cost, g.prompt_tokens, g.completion_tokens) for g in generations
+    ]
+    priced = [g.estimated_cost for g in generations if g.estimated_cost is not None]
     return {
         "generations": len(generations),
         "total_tokens": sum(g.total_tokens or 0 for g in generations),
-        "total_cost": sum((g.estimated_cost or Decimal(0) for g in generations), Decimal(0)),
-        "unpriced": sum(1 for g in generations if g.estimated_cost is None),
+        "total_cost": sum(priced, Decimal(0)) if priced else None,
+        "priced": words.count("priced"),
+        "unpriced": words.count("unpriced"),
+        "unknown_usage": words.count("unknown usage"),
     }
 
 

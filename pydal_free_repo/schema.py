@@ -51,12 +51,29 @@ def _backend(dsn: str | None) -> Iterator[Any]:
         raise MigrationError(redact_text(f"migration failed: {exc}", secrets)) from exc
 
 
+# From this migration on, model_pricing mirrors the genai-prices catalogue.
+CATALOGUE_MIGRATION = "0021_price_from_catalogue"
+
+
 def migrate(dsn: str | None = None) -> list[str]:
-    """Apply every pending migration; return the ids applied, in order."""
+    """Apply every pending migration, then load the installed genai-prices catalogue
+    into model_pricing (a no-op when this version is loaded); return the ids applied."""
     with _backend(dsn) as backend:
         pending = backend.to_apply(_migrations())
         backend.apply_migrations(pending)
-        return [m.id for m in pending]
+        applied = set(backend.get_applied_migration_hashes())
+        catalogue = any(m.id == CATALOGUE_MIGRATION and m.hash in applied for m in _migrations())
+    if catalogue:
+        _sync_catalogue(dsn)
+    return [m.id for m in pending]
+
+
+def _sync_catalogue(dsn: str | None) -> None:
+    from pydal_free_repo import pricing
+    from pydal_free_repo.database import Database
+
+    with Database.connect(dsn, min_size=1, max_size=1) as db:
+        pricing.sync_catalogue(db)
 
 
 def rollback(dsn: str | None = None, count: int = 1) -> list[str]:

@@ -52,7 +52,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from pydal_free_repo import queries, shutdown
+from pydal_free_repo import pricing, queries, shutdown
 from pydal_free_repo.database import Database
 from pydal_free_repo.errors import (
     REFUSED_VALUES,
@@ -132,7 +132,23 @@ def _stamped(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def llm_call_row(history_id: int, call_type: str, model: str, **fields: Any) -> dict[str, Any]:
+# The tables whose rows the writer prices (model column, provider column), once per batch.
+PRICED = {
+    "llm_call_history": ("model", "model_provider"),
+    "generations": ("model_name", "model_provider"),
+}
+
+
+def _price_batch(db: Database, table: str, rows: Iterable[dict[str, Any]]) -> None:
+    model_key, provider_key = PRICED[table]
+    prices = pricing.book(db)
+    for row in rows:
+        pricing.price_row(prices, row, model_key, provider_key)
+
+
+def llm_call_row(
+    history_id: int, call_type: str, model: str | None = None, **fields: Any
+) -> dict[str, Any]:
     """An llm_call_history row (``rows.issues.llm_call``), stamped now if not given."""
     return _stamped(issue_rows.llm_call(history_id, call_type, model, **fields))
 
@@ -205,7 +221,9 @@ class BufferedWriter:
 
     # -- producers -------------------------------------------------------------------
 
-    def llm_call(self, history_id: int, call_type: str, model: str, **fields: Any) -> None:
+    def llm_call(
+        self, history_id: int, call_type: str, model: str | None = None, **fields: Any
+    ) -> None:
         """Queue an LLM call of an issue run (the fields of ``IssueHistory.record_llm_call``)."""
         self.put("llm_call_history", llm_call_row(history_id, call_type, model, **fields))
 
@@ -213,7 +231,7 @@ class BufferedWriter:
         """Queue an API call of an issue run (status_code, duration_seconds, error_message)."""
         self.put("bitbucket_api_history", api_call_row(history_id, api_method, endpoint, **fields))
 
-    def generation(self, workflow_id: int, model_name: str, **fields: Any) -> None:
+    def generation(self, workflow_id: int, model_name: str | None, **fields: Any) -> None:
         """Queue an LLM generation of a workflow run (the fields of ``log_generation``)."""
         self.put("generations", generation_row(workflow_id, model_name, **fields))
 
@@ -442,6 +460,8 @@ class BufferedWriter:
         name = QUERIES[table]
         names = columns(table)
         rejected: list[RejectedRow] = []
+        if table in PRICED:
+            _price_batch(self.db, table, rows)
         with self.db.transaction(timeout=self.connect_timeout) as conn:
             if "issue_key" in names:
                 rows, rejected = self._with_issue_keys(conn, table, rows)

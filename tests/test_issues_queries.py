@@ -15,6 +15,7 @@ from _issue_fixtures import issues  # noqa: F401 (sync and async, see the module
 
 from pydal_free_repo.cli.output import to_jsonable
 from pydal_free_repo.errors import InvalidValue
+from tests._pricing import document_prices
 
 DAY = 86400
 
@@ -29,7 +30,9 @@ def backdate(db, history_id: int, days: int, duration: int) -> None:
 @pytest.fixture
 def data(issues, db) -> dict[str, int]:
     """A: completed 3 days ago (100 s); B: failed 1 day ago (50 s); C: no changes 10 days
-    ago (30 s); D: processing now; E: queued now; F: failed 120 days ago (20 s)."""
+    ago (30 s); D: processing now; E: queued now; F: failed 120 days ago (20 s).
+    Priced with document 004's prices, set as the user's own."""
+    document_prices(db)
     ids = {}
     a = ids["A"] = issues.claim({"key": "PROJ-1", "fields": {"summary": "first"}}).history_id
     issues.record_file_modification(a, file_path="a.c", action="modified", diff_count=3)
@@ -137,6 +140,7 @@ def test_stats(issues, data):
         "avg_duration_seconds": Decimal("65.00"),
         "total_llm_cost_usd": Decimal("0.0245"),
         "total_llm_calls": 4,
+        "priced_llm_calls": 3,
         "unpriced_llm_calls": 1,
         "cache_hit_rate": Decimal("25.00"),
     }
@@ -146,7 +150,7 @@ def test_stats_of_an_empty_database_are_zeros(issues):
     stats = issues.stats()
     assert stats["total_issues"] == 0
     assert stats["success_rate"] == 0
-    assert stats["total_llm_cost_usd"] == 0
+    assert stats["total_llm_cost_usd"] is None  # no priced call: unknown, not $0
     assert stats["cache_hit_rate"] == 0
 
 

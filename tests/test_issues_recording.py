@@ -10,6 +10,7 @@ from _issue_fixtures import issues, transaction  # noqa: F401 (sync and async)
 
 from pydal_free_repo.cli.output import to_jsonable
 from pydal_free_repo.errors import InvalidValue, NotFound
+from tests._pricing import expected_cost
 
 INJECTION = "x'); DROP TABLE issue_processing_history; --"
 NUL = "a\x00b"
@@ -42,9 +43,10 @@ def test_llm_call_cost_is_computed_from_the_price_in_force(issues, run):
     recorded = issues.record_llm_call(
         run, call_type="code_diff", model="gpt-4o", prompt_tokens=1000, completion_tokens=500
     )
-    # 1000 * $5/1M + 500 * $15/1M
-    assert recorded.computed_cost == Decimal("0.0125")
-    assert recorded.estimated_cost == Decimal("0.0125")
+    # The genai-prices catalogue's gpt-4o price at the call's time, to the micro-dollar.
+    cost = expected_cost("gpt-4o", None, recorded.created_at, input_tokens=1000, output_tokens=500)
+    assert recorded.computed_cost == cost == Decimal("0.0075")
+    assert recorded.estimated_cost == cost
     assert recorded.total_tokens == 1500
 
 
@@ -58,8 +60,16 @@ def test_cached_input_tokens_are_priced_at_the_cached_rate(issues, run):
         completion_tokens=500,
         reasoning_tokens=100,
     )
-    # 600 * 5 + 400 * 2.5 + 500 * 15, per 1M
-    assert recorded.computed_cost == Decimal("0.0115")
+    # 600 uncached input tokens, 400 at the cache-read rate, 500 output, per 1M
+    assert recorded.computed_cost == expected_cost(
+        "gpt-4o",
+        None,
+        recorded.created_at,
+        input_tokens=1000,
+        output_tokens=500,
+        cache_read_tokens=400,
+        reasoning_tokens=100,
+    )
 
 
 def test_unknown_model_costs_null_never_zero(issues, run):
@@ -71,7 +81,8 @@ def test_unknown_model_costs_null_never_zero(issues, run):
     detail = issues.detail(run)
     assert detail.llm_calls[0].cost is None
     assert detail.unpriced_llm_calls == 1
-    assert detail.total_llm_cost == 0
+    assert detail.llm_calls[0].pricing == "unpriced"
+    assert detail.total_llm_cost is None  # an unknown cost is not $0
 
 
 def test_provided_cost_wins_and_total_tokens_given_is_kept(issues, run):

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
 from _issue_fixtures import issues, transaction  # noqa: F401 (sync and async)
 
 from pydal_free_repo.errors import NotFound
+from tests._pricing import expected_cost
 
 
 class HttpError(Exception):
@@ -41,7 +41,17 @@ def test_llm_call_records_usage_from_an_openai_usage_object(issues, run):
         500,
         1500,
     )
-    assert recorded.cost == Decimal("0.0115")  # cached tokens at the cached rate
+    # cached tokens at the cached rate: genai-prices' price of gpt-4o at the call's time
+    assert recorded.cost == expected_cost(
+        "gpt-4o",
+        "openai",
+        recorded.created_at,
+        input_tokens=1000,
+        output_tokens=500,
+        cache_read_tokens=400,
+        reasoning_tokens=100,
+    )
+    assert (recorded.cached_input_tokens, recorded.reasoning_tokens) == (400, 100)
     assert recorded.duration >= 0
     assert recorded.error_message is None
 

@@ -15,7 +15,7 @@ import pytest
 
 from benchmarks import exactness
 from benchmarks.generate import sql_text
-from pydal_free_repo import BufferedWriter, IssueHistory
+from pydal_free_repo import BufferedWriter, Database, IssueHistory, repricing
 from pydal_free_repo.jobs import rollups
 from pydal_free_repo.jobs.runner import run_job
 
@@ -142,7 +142,8 @@ def test_status_changes_late_rows_deletes_and_repricing_stay_exact(year, db):
             "INSERT INTO model_pricing (model, input_per_1m, output_per_1m, valid_from) "
             "VALUES ('local-llama', 0.1, 0.2, '2020-01-01')"
         )
-        conn.execute("UPDATE llm_call_history SET model = model WHERE pricing_id IS NULL")
+    with Database.connect(year, min_size=1, max_size=2) as db:
+        assert repricing.reprice(db, model="local-llama").details["llm_call_history"]["repriced"]
     assert_exact(year)
     refresh(year)
     assert_exact(year)

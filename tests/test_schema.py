@@ -10,6 +10,9 @@ from psycopg import errors, sql
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
+from pydal_free_repo import Database, repricing
+from tests._pricing import expected_cost
+
 
 def insert(conn, table, row, returning="id"):
     statement = sql.SQL("INSERT INTO {} ({}) VALUES ({}) RETURNING {}").format(
@@ -78,6 +81,10 @@ BAD = {
     "check_model_pricing_input_per_1m": ("model_pricing", {"input_per_1m": -1}),
     "check_model_pricing_cached_input_per_1m": ("model_pricing", {"cached_input_per_1m": -1}),
     "check_model_pricing_output_per_1m": ("model_pricing", {"output_per_1m": -1}),
+    "check_model_pricing_cache_write_per_1m": ("model_pricing", {"cache_write_per_1m": -1}),
+    "check_model_pricing_source": ("model_pricing", {"source": "mine"}),
+    "check_model_pricing_catalogue": ("model_pricing", {"source": "genai-prices"}),
+    "check_model_pricing_user_rates": ("model_pricing", {"input_per_1m": None}),
     "check_iph_issue_key": ("issue_processing_history", {"issue_key": ""}),
     "check_iph_status": ("issue_processing_history", {"status": "done"}),
     "check_iph_processing_duration_seconds": (
@@ -95,6 +102,8 @@ BAD = {
     "check_lch_reasoning_tokens": ("llm_call_history", {"reasoning_tokens": -1}),
     "check_lch_cached_within_prompt": ("llm_call_history", {"cached_input_tokens": 11}),
     "check_lch_reasoning_within_completion": ("llm_call_history", {"reasoning_tokens": 6}),
+    "check_lch_cache_write_input_tokens": ("llm_call_history", {"cache_write_input_tokens": -1}),
+    "check_lch_cache_within_prompt": ("llm_call_history", {"cache_write_input_tokens": 11}),
     "check_lch_provided_cost": ("llm_call_history", {"provided_cost": -0.01}),
     "check_lch_computed_cost": ("llm_call_history", "UPDATE computed_cost"),
     "check_lch_duration_seconds": ("llm_call_history", {"duration_seconds": -0.5}),
@@ -118,6 +127,11 @@ BAD = {
     "check_generations_reasoning_tokens": ("generations", {"reasoning_tokens": -1}),
     "check_generations_cached_within_prompt": ("generations", {"cached_input_tokens": 11}),
     "check_generations_reasoning_within_completion": ("generations", {"reasoning_tokens": 6}),
+    "check_generations_cache_write_input_tokens": (
+        "generations",
+        {"cache_write_input_tokens": -1},
+    ),
+    "check_generations_cache_within_prompt": ("generations", {"cache_write_input_tokens": 11}),
     "check_generations_latency_ms": ("generations", {"latency_ms": -1}),
     "check_generations_provided_cost": ("generations", {"provided_cost": -1}),
     "check_generations_computed_cost": ("generations", "UPDATE computed_cost"),
@@ -242,7 +256,11 @@ def test_partitions_exist_for_this_month_and_three_ahead_and_ensure_is_idempoten
     assert name == f"generations_p{today:%Y%m}"
 
 
-def test_llm_cost_comes_from_the_price_in_force_and_unknown_models_stay_null(postgresql, parents):
+def test_calls_inserted_by_plain_sql_are_priced_by_reprice_and_unknown_models_stay_null(
+    postgresql, parents, dsn
+):
+    """The package prices what it writes; a row another client INSERTs is unpriced until
+    `pfr pricing reprice` prices it from the catalogue (NULL, never 0, when none applies)."""
     conn = postgresql
     conn.row_factory = dict_row
     base = valid_rows(parents)["llm_call_history"]
@@ -253,17 +271,22 @@ def test_llm_cost_comes_from_the_price_in_force_and_unknown_models_stay_null(pos
     )
     unknown = insert(conn, "llm_call_history", {**base, "model": "no-such-model"})
     provided = insert(conn, "llm_call_history", {**base, "provided_cost": Decimal("0.5")})
-    rows = {
-        r["id"]: r
-        for r in conn.execute(
-            "SELECT id, computed_cost, estimated_cost, pricing_id, total_tokens"
-            " FROM llm_call_history"
-        )
-    }
-    # (800 * 5 + 200 * 2.5 + 500 * 15) / 1e6 for gpt-4o per 1M tokens
-    assert rows[priced]["computed_cost"] == Decimal("0.012")
-    assert rows[priced]["estimated_cost"] == Decimal("0.012")
-    assert rows[priced]["total_tokens"] == 1500
+    conn.commit()
+    query = "SELECT id, created_at, computed_cost, estimated_cost, pricing_id FROM llm_call_history"
+    assert all(r["pricing_id"] is None for r in conn.execute(query))
+    conn.commit()
+    with Database.connect(dsn, min_size=1, max_size=2) as db:
+        assert repricing.reprice(db).status == "succeeded"
+    rows = {r["id"]: r for r in conn.execute(query)}
+    cost = expected_cost(
+        base["model"],
+        None,
+        rows[priced]["created_at"],
+        input_tokens=1000,
+        output_tokens=500,
+        cache_read_tokens=200,
+    )
+    assert rows[priced]["computed_cost"] == rows[priced]["estimated_cost"] == cost
     assert rows[priced]["pricing_id"] is not None
     assert rows[unknown]["computed_cost"] is None and rows[unknown]["estimated_cost"] is None
     assert rows[provided]["estimated_cost"] == Decimal("0.5")

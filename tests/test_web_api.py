@@ -146,10 +146,10 @@ def test_document_004_field_names(server):
 def test_an_unpriced_call_is_null_never_zero(server, repo):
     history, _, _ = repo
     _, rows, _ = get(server + "/compare/models?days=30")
-    unpriced = {row["model"]: row for row in rows}["claude-3-5-sonnet"]
+    unpriced = {row["model"]: row for row in rows}["in-house-coder"]
     assert unpriced["total_cost"] is None and unpriced["unpriced_calls"] == unpriced["calls"]
     _, days, _ = get(server + "/stats/llm-cost/models?days=14")
-    assert all(d["total_cost"] is None for d in days if d["model"] == "claude-3-5-sonnet")
+    assert all(d["total_cost"] is None for d in days if d["model"] == "in-house-coder")
 
 
 def test_openapi_describes_every_endpoint(server):

@@ -118,7 +118,7 @@ def test_every_page_on_demo_data(url, page, tmp_path):
     assert bars(page, "tokens-per-day", "output") == {
         t["date"]: t["completion_tokens"] for t in tokens if t["completion_tokens"]
     }
-    assert page.locator('[data-model="claude-3-5-sonnet"]').count() == 1  # unpriced, called out
+    assert page.locator('[data-model="in-house-coder"]').count() == 1  # unpriced, called out
     page.screenshot(path=str(out / "overview.png"), full_page=True)
 
     # Runs: filter, then follow a failed run to its detail page.
@@ -170,7 +170,7 @@ def test_every_page_on_demo_data(url, page, tmp_path):
     follow(page, "nav >> text=Models")
     models = get(url + f"/compare/models?days=30&tz={ZONE}")[1]
     assert page.locator('table[data-table="models"] tbody tr').count() == len(models)
-    unpriced = page.locator('tr[data-model="claude-3-5-sonnet"] td[data-cost]')
+    unpriced = page.locator('tr[data-model="in-house-coder"] td[data-cost]')
     assert unpriced.get_attribute("data-cost") == "unpriced"
     assert "unpriced" in unpriced.inner_text() and "$0" not in unpriced.inner_text()
     prompts = get(url + f"/compare/prompts?days=30&tz={ZONE}")[1]

@@ -8,10 +8,12 @@ import pytest
 
 from pydal_free_repo import WorkflowLogger
 from pydal_free_repo.cli import main
+from tests._pricing import document_prices
 
 
 @pytest.fixture
 def runs(db):
+    document_prices(db)
     log = WorkflowLogger(db)
     alice = log.get_or_create_user("alice")
     first = log.start_workflow(alice.id, {"user_input": "museum day"})
@@ -44,12 +46,30 @@ def test_workflow_shows_the_timeline_and_generations(runs, dsn, capsys):
     out = capsys.readouterr().out
     assert "analyze_user_input" in out and "search_places" in out
     assert "KeyError: 'radius'" in out
-    assert "total: 2000 tokens, cost $0.020000" in out
+    assert "total: 2000 tokens, cost $0.020000 (1 priced)" in out
     data = run_json(capsys, dsn, "workflow", str(first))
     assert [n["execution_order"] for n in data["nodes"]] == [1, 2]
     assert data["nodes"][1]["status"] == "failed"
     assert data["generations"][0]["total_tokens"] == 2000
     assert data["totals"]["total_cost"] == pytest.approx(0.02)
+
+
+def test_workflow_never_shows_an_unknown_cost_as_zero(db, dsn, capsys):
+    log = WorkflowLogger(db)
+    run = log.start_workflow(log.get_or_create_user("carol").id, {"user_input": "x"})
+    log.log_generation(
+        "llama3.2",
+        "p",
+        "o",
+        model_provider="ollama",
+        usage={"eval_count": 9, "prompt_eval_count": 3, "model": "llama3.2"},
+    )
+    log.log_generation("llama3.2", "p", "o")  # failed before any usage came back
+    assert main(["--dsn", dsn, "workflow", str(run.id)]) == 0
+    out = capsys.readouterr().out
+    assert "cost unknown (1 unpriced, 1 unknown usage)" in out and "$0" not in out
+    (row,) = run_json(capsys, dsn, "workflows", "--user", "carol")
+    assert (row["total_cost"], row["unpriced"], row["unknown_usage"]) == (None, 1, 1)
 
 
 def test_an_unknown_workflow_is_an_error(dsn, capsys):

@@ -19,6 +19,7 @@ from _blocking import Blocking
 from pydal_free_repo import AsyncWorkflowLogger, WorkflowLogger
 from pydal_free_repo.async_database import AsyncDatabase
 from pydal_free_repo.errors import InvalidTransition, InvalidValue, NotFound
+from tests._pricing import document_prices
 
 STATE = {
     "user_input": "A quiet Saturday in Seongsu",
@@ -36,6 +37,8 @@ async def _open_async(dsn: str) -> AsyncWorkflowLogger:
 
 @pytest.fixture(params=["sync", "async"])
 def logger(request, db, dsn):
+    # The figures below are document 004's prices; set as the user's own, they win.
+    document_prices(db)
     if request.param == "sync":
         log = WorkflowLogger(db)
         yield log

@@ -9,6 +9,7 @@ import pytest
 
 from pydal_free_repo import WorkflowLogger
 from pydal_free_repo.workflows.demo import write_demo_workflows
+from tests._pricing import document_prices
 
 
 def rows(dsn: str, query: str) -> list[dict]:
@@ -19,6 +20,7 @@ def rows(dsn: str, query: str) -> list[dict]:
 
 @pytest.fixture
 def logged(db):
+    document_prices(db)  # the figures below are document 004's prices
     log = WorkflowLogger(db)
     user = log.get_or_create_user("views")
     log.start_workflow(user.id, {"user_input": "one"})

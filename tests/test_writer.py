@@ -9,7 +9,6 @@ import re
 import subprocess
 import sys
 import textwrap
-from decimal import Decimal
 
 import psycopg
 import pytest
@@ -17,6 +16,7 @@ import pytest
 from pydal_free_repo import BufferedWriter, Database, IssueHistory, WorkflowLogger, queries
 from pydal_free_repo.errors import InvalidTransition, InvalidValue
 from pydal_free_repo.writer import QUERIES, QueueFull, WriteIncomplete, api_call_row, columns
+from tests._pricing import expected_cost
 
 
 def make_run(dsn: str, issue_key: str = "PROJ-1") -> int:
@@ -88,12 +88,12 @@ def test_100000_events_with_a_clean_close_are_all_in_the_tables(db, dsn):
     assert count(dsn, "bitbucket_api_history") == 30_000
     assert count(dsn, "generations") == 30_000
     with psycopg.connect(dsn) as conn:
-        cost, tokens = conn.execute(
-            "SELECT SUM(estimated_cost), SUM(total_tokens) FROM llm_call_history"
+        cost, tokens, first = conn.execute(
+            "SELECT SUM(estimated_cost), SUM(total_tokens), min(created_at) FROM llm_call_history"
         ).fetchone()
-    # gpt-4o: 1000 input tokens at $5/1M + 100 output at $15/1M = $0.0065 per call, priced by
-    # the trigger during COPY
-    assert cost == Decimal("0.0065") * 40_000
+    # gpt-4o at the catalogue's price, priced by the writer once per batch before the COPY
+    each = expected_cost("gpt-4o", None, first, input_tokens=1000, output_tokens=100)
+    assert cost == each * 40_000
     assert tokens == 1100 * 40_000
 
 

@@ -8,6 +8,7 @@ SELECT
     vlc.cache_hit_rate,
     vlc.total_tokens,
     vlc.total_cost,
+    vlc.total_calls - vlc.unpriced_calls AS priced_calls,
     vlc.unpriced_calls
 FROM v_llm_cost_daily AS vlc
 WHERE vlc.date >= CURRENT_DATE - %(days)s::INTEGER

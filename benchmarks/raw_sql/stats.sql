@@ -1,7 +1,7 @@
 -- Overall figures (document 004's GET /stats). Runs and LLM calls are aggregated in
 -- separate subqueries, so neither multiplies the other. Rates are percentages with 2
--- decimals, 0 when there is nothing to divide; the LLM cost sums priced calls only and
--- unpriced_llm_calls says how many had no price.
+-- decimals, 0 when there is nothing to divide; the LLM cost sums priced calls only (NULL
+-- when none is) and unpriced_llm_calls says how many had no cost.
 SELECT
     runs.total_issues,
     runs.queued,
@@ -13,6 +13,7 @@ SELECT
     COALESCE(runs.avg_duration_seconds, 0) AS avg_duration_seconds,
     llm.total_llm_cost_usd,
     llm.total_llm_calls,
+    llm.priced_llm_calls,
     llm.unpriced_llm_calls,
     COALESCE(ROUND(100.0 * llm.cache_hits / NULLIF(llm.total_llm_calls, 0), 2), 0) AS cache_hit_rate
 FROM (
@@ -32,8 +33,9 @@ FROM (
 ) AS runs
 CROSS JOIN (
     SELECT
-        COALESCE(SUM(lch.estimated_cost), 0) AS total_llm_cost_usd,
+        SUM(lch.estimated_cost) AS total_llm_cost_usd,
         COUNT(*) AS total_llm_calls,
+        COUNT(lch.estimated_cost) AS priced_llm_calls,
         COUNT(*) FILTER (WHERE lch.estimated_cost IS NULL) AS unpriced_llm_calls,
         COUNT(*) FILTER (WHERE lch.cache_hit) AS cache_hits
     FROM llm_call_history AS lch

@@ -1,10 +1,11 @@
 """The ``pfr`` command line: ``pfr [--dsn DSN] COMMAND ...``.
 
 Each area registers its subcommands from its own module (``db``, ``issues``,
-``workflows``, ``jobs``, ``web``). Errors print one line to stderr and exit non-zero: 1
-for a failed operation, 2 for bad usage, a bad argument value or configuration
-(argparse's convention: checked before anything connects), 3 when the database is
-unreachable; 141 when the reader of its output went away (``| head``), silently.
+``workflows``, ``jobs``, ``web``, ``pricing``). Errors print one line to stderr and exit
+non-zero: 1 for a failed operation, 2 for bad usage, a bad argument value or
+configuration (argparse's convention: checked before anything connects), 3 when the
+database is unreachable; 141 when the reader of its output went away (``| head``),
+silently.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import NoReturn
 from pydal_free_repo.cli import db as db_commands
 from pydal_free_repo.cli import issues as issue_commands
 from pydal_free_repo.cli import jobs as job_commands
+from pydal_free_repo.cli import pricing as pricing_commands
 from pydal_free_repo.cli import replica as replica_commands
 from pydal_free_repo.cli import web as web_commands
 from pydal_free_repo.cli import workflows as workflow_commands
@@ -35,6 +37,7 @@ AREAS = [
     job_commands,
     replica_commands,
     web_commands,
+    pricing_commands,
 ]
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from pydal_free_repo.cli.arguments import NON_NEGATIVE, POSITIVE, ROW_ID
 from pydal_free_repo.cli.context import Context
 from pydal_free_repo.cli.output import add_json_flag, emit, print_json, print_table, to_jsonable
-from pydal_free_repo.reports import generation_totals
+from pydal_free_repo.reports import generation_totals, pricing_word
 from pydal_free_repo.workflows.logger import WorkflowLogger
 from pydal_free_repo.workflows.records import FINAL_STATUSES
 
@@ -95,18 +95,19 @@ def run_show(args: argparse.Namespace, ctx: Context) -> int:
                 "model": g.model_name,
                 "provider": g.model_provider,
                 "prompt_tokens": g.prompt_tokens,
+                "cached": g.cached_input_tokens,
+                "cache_write": g.cache_write_input_tokens,
                 "completion_tokens": g.completion_tokens,
+                "reasoning": g.reasoning_tokens,
                 "total_tokens": g.total_tokens,
                 "cost": g.estimated_cost,
+                "pricing": pricing_word(g.estimated_cost, g.prompt_tokens, g.completion_tokens),
                 "latency_ms": g.latency_ms,
             }
             for g in generations
         ]
     )
-    print(
-        f"\ntotal: {totals['total_tokens']} tokens, cost ${totals['total_cost']}"
-        + (f" ({totals['unpriced']} unpriced)" if totals["unpriced"] else "")
-    )
+    print(f"\ntotal: {totals['total_tokens']} tokens, {cost_summary(totals)}")
     return 0
 
 
@@ -143,3 +144,18 @@ def _timeline(start, nodes) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def cost_summary(totals: dict[str, Any]) -> str:
+    """``cost $0.0123 (2 priced, 1 unpriced, 1 unknown usage)``; never ``$0`` for unknown."""
+    cost = "cost unknown" if totals["total_cost"] is None else f"cost ${totals['total_cost']}"
+    counts = [
+        f"{totals[key]} {word}"
+        for key, word in (
+            ("priced", "priced"),
+            ("unpriced", "unpriced"),
+            ("unknown_usage", "unknown usage"),
+        )
+        if totals[key]
+    ]
+    return cost + (f" ({', '.join(counts)})" if counts else "")

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 import psycopg
 from psycopg.rows import class_row
 
-from pydal_free_repo import values
+from pydal_free_repo import pricing, values
 from pydal_free_repo.async_database import AsyncDatabase
 from pydal_free_repo.errors import REAPED_PREFIX, InvalidTransition, NotFound, PfrError, Reaped
 from pydal_free_repo.issues import analytics
@@ -95,11 +95,14 @@ class AsyncIssueHistory:
         history_id: int,
         *,
         call_type: str,
-        model: str,
+        model: str | None = None,
+        usage: Any = None,
+        model_provider: str | None = None,
         prompt_tokens: int | None = None,
         completion_tokens: int | None = None,
         total_tokens: int | None = None,
         cached_input_tokens: int | None = None,
+        cache_write_input_tokens: int | None = None,
         reasoning_tokens: int | None = None,
         provided_cost: Decimal | float | None = None,
         cache_hit: bool = False,
@@ -108,17 +111,24 @@ class AsyncIssueHistory:
         error_message: str | None = None,
         conn: Conn = None,
     ) -> LlmCallRecorded:
-        """Record one LLM call. Its cost is computed in SQL from the model's price at the
-        call's time (NULL for an unpriced model); ``total_tokens`` defaults to the sum of
-        the counts given, and stays NULL (unknown, not 0) when none is given."""
+        """Record one LLM call. ``usage`` is whatever the client returned (a response or
+        its usage object, see ``pydal_free_repo.usage``); counts given as keywords win,
+        and ``model`` / ``model_provider`` default to the response's. The call is priced
+        here (``pricing``: the user's price, else the genai-prices catalogue, at the
+        call's time; NULL for a model nobody prices). ``total_tokens`` defaults to input +
+        output, and stays NULL (unknown, not 0) when no count is known. A usage object
+        that cannot be read never raises: the call is stored with ``usage_problem``."""
         row = rows.llm_call(
             history_id,
             call_type,
             model,
+            usage=usage,
+            model_provider=model_provider,
             prompt_tokens=prompt_tokens,
             completion_tokens=completion_tokens,
             total_tokens=total_tokens,
             cached_input_tokens=cached_input_tokens,
+            cache_write_input_tokens=cache_write_input_tokens,
             reasoning_tokens=reasoning_tokens,
             provided_cost=provided_cost,
             cache_hit=cache_hit,
@@ -126,7 +136,9 @@ class AsyncIssueHistory:
             duration_seconds=duration_seconds,
             error_message=error_message,
         )
+        row["created_at"] = row["created_at"] or pricing.now()
         with _for_run(history_id):
+            pricing.price_row(await self._prices(conn), row, "model", "model_provider")
             recorded = await self.db.fetch_optional(
                 "issues/llm_call_insert",
                 row,
@@ -134,6 +146,20 @@ class AsyncIssueHistory:
                 row_factory=class_row(LlmCallRecorded),
             )
         return _recorded(recorded, history_id)
+
+    async def _prices(self, conn: Conn) -> pricing.PriceBook:
+        """The database's price book, re-read from model_pricing when stale."""
+        prices = pricing.book_for(self.db.dsn)
+        if prices.stale():
+            catalogue = None
+            if prices.needs_catalogue:
+                catalogue = await self.db.fetch_all(
+                    "pricing/catalogue_ids",
+                    {"source_version": pricing.CATALOGUE_VERSION},
+                    conn=conn,
+                )
+            prices.load(await self.db.fetch_all("pricing/user_prices", conn=conn), catalogue)
+        return prices
 
     async def record_api_call(
         self,

@@ -22,12 +22,13 @@ from pydal_free_repo.database import Database
 from pydal_free_repo.errors import InvalidValue
 from pydal_free_repo.issues.repository import IssueHistory
 
-# (model, weight); "claude-3-5-sonnet" has no row in model_pricing on purpose.
+# (model, weight); "in-house-coder" is a model nobody prices, on purpose (its calls are
+# unpriced: NULL cost, never 0).
 MODELS = [
     ("gpt-4o", 55),
     ("gpt-4-turbo-preview", 15),
     ("gpt-3.5-turbo", 15),
-    ("claude-3-5-sonnet", 15),
+    ("in-house-coder", 15),
 ]
 FILES = [
     "src/material/MaterialDB.cpp",

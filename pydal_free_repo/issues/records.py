@@ -97,14 +97,24 @@ class FileChange(_Record):
 
 @dataclass(frozen=True)
 class LlmCall(_Record):
-    """One LLM call in ``detail()``; ``cost`` is None for a model with no price."""
+    """One LLM call in ``detail()``. ``pricing`` is ``priced``, ``unpriced`` (no price for
+    the model: ``cost`` None) or ``unknown usage`` (no token count came back: ``cost`` None).
+    ``prompt_tokens`` include the cached and cache-write tokens, ``completion_tokens`` the
+    reasoning tokens."""
 
     call_type: str
     model: str
+    provider: str | None
     prompt_tokens: int | None
     completion_tokens: int | None
     total_tokens: int | None
+    cached_input_tokens: int | None
+    cache_write_input_tokens: int | None
+    reasoning_tokens: int | None
     cost: Decimal | None
+    pricing: str
+    pricing_id: int | None
+    usage_problem: str | None
     cache_hit: bool
     duration: Decimal | None
     error_message: str | None
@@ -125,7 +135,9 @@ class ApiCall(_Record):
 class Detail(_Record):
     """One run with its files and calls (document 004's GET /history/<id>).
 
-    ``total_llm_cost`` sums the priced calls; ``unpriced_llm_calls`` counts the others.
+    ``total_llm_cost`` sums the priced calls (None when no call is priced: an unknown
+    cost is never shown as 0); ``unpriced_llm_calls`` counts calls with token counts but
+    no price, ``unknown_usage_llm_calls`` calls with no token count.
     """
 
     id: int
@@ -141,8 +153,10 @@ class Detail(_Record):
     modified_files_count: int | None
     error_message: str | None
     result_data: Any
-    total_llm_cost: Decimal
+    total_llm_cost: Decimal | None
+    priced_llm_calls: int
     unpriced_llm_calls: int
+    unknown_usage_llm_calls: int
     files: list[FileChange] = field(default_factory=list)
     llm_calls: list[LlmCall] = field(default_factory=list)
     api_calls: list[ApiCall] = field(default_factory=list)

@@ -27,7 +27,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from pydal_free_repo.errors import InvalidValue
-from pydal_free_repo.rows.checks import http_status
+from pydal_free_repo.rows.checks import count, http_status
 
 log = logging.getLogger(__name__)
 
@@ -63,38 +63,44 @@ def _get(source: Any, name: str) -> Any:
 class LlmCallTracker:
     """What the block of ``IssueHistory.llm_call`` fills in before it ends."""
 
+    COUNTS = (
+        "prompt_tokens",
+        "completion_tokens",
+        "total_tokens",
+        "cached_input_tokens",
+        "cache_write_input_tokens",
+        "reasoning_tokens",
+    )
+
     def __init__(self, call_type: str, model: str):
         self.call_type = call_type
         self.model = model
+        self.model_provider: str | None = None
         self.prompt_tokens: int | None = None
         self.completion_tokens: int | None = None
         self.total_tokens: int | None = None
         self.cached_input_tokens: int | None = None
+        self.cache_write_input_tokens: int | None = None
         self.reasoning_tokens: int | None = None
         self.provided_cost: Decimal | float | None = None
         self.cache_hit = False
         self.cache_key: str | None = None
         self.error_message: str | None = None
+        self.response_usage: Any = None
 
     def usage(self, usage: Any = None, **counts: int | None) -> None:
-        """Take token counts from a provider's usage object or dict, and/or keywords.
-
-        Understands OpenAI's shape (``prompt_tokens``, ``completion_tokens``,
-        ``total_tokens``, ``prompt_tokens_details.cached_tokens``,
-        ``completion_tokens_details.reasoning_tokens``); keywords win.
-        """
-        found = {
-            "prompt_tokens": _get(usage, "prompt_tokens"),
-            "completion_tokens": _get(usage, "completion_tokens"),
-            "total_tokens": _get(usage, "total_tokens"),
-            "cached_input_tokens": _get(_get(usage, "prompt_tokens_details"), "cached_tokens"),
-            "reasoning_tokens": _get(_get(usage, "completion_tokens_details"), "reasoning_tokens"),
-        }
-        unknown = set(counts) - set(found)
+        """Take the usage from whatever the client returned (a response or its usage
+        object: OpenAI, Anthropic, Gemini, Bedrock, Ollama, LangChain, or their dicts; see
+        ``pydal_free_repo.usage``) and/or keyword counts, which win. The object is read
+        when the call is recorded and never raises; a wrong keyword does, at once."""
+        unknown = set(counts) - set(self.COUNTS)
         if unknown:
             raise TypeError(f"usage() got unexpected keyword(s): {', '.join(sorted(unknown))}")
-        found.update(counts)
-        for name, value in found.items():
+        for name, value in counts.items():
+            count(value, name)
+        if usage is not None:
+            self.response_usage = usage
+        for name, value in counts.items():
             if value is not None:
                 setattr(self, name, value)
 
@@ -105,11 +111,9 @@ class LlmCallTracker:
         return {
             "call_type": self.call_type,
             "model": self.model,
-            "prompt_tokens": self.prompt_tokens,
-            "completion_tokens": self.completion_tokens,
-            "total_tokens": self.total_tokens,
-            "cached_input_tokens": self.cached_input_tokens,
-            "reasoning_tokens": self.reasoning_tokens,
+            "model_provider": self.model_provider,
+            "usage": self.response_usage,
+            **{name: getattr(self, name) for name in self.COUNTS},
             "provided_cost": self.provided_cost,
             "cache_hit": self.cache_hit,
             "cache_key": self.cache_key,

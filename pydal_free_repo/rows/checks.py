@@ -178,9 +178,22 @@ def within(part: int | None, whole: int | None, part_name: str, whole_name: str)
 
 
 def tokens(row: dict[str, Any]) -> None:
-    """The token rules of both LLM-call tables (check_*_within_* and the total)."""
+    """The token rules of both LLM-call tables (check_*_within_* and the total): cache
+    reads and writes within the input, reasoning within the output; a missing total is
+    filled with input + output when either is known (the package prices rows itself)."""
     total_fits(row)
+    if row["total_tokens"] is None and (
+        row["prompt_tokens"] is not None or row["completion_tokens"] is not None
+    ):
+        row["total_tokens"] = (row["prompt_tokens"] or 0) + (row["completion_tokens"] or 0)
     within(row["cached_input_tokens"], row["prompt_tokens"], "cached_input_tokens", "prompt_tokens")
+    if row.get("cache_write_input_tokens") is not None:
+        within(
+            (row["cached_input_tokens"] or 0) + row["cache_write_input_tokens"],
+            row["prompt_tokens"],
+            "cached_input_tokens + cache_write_input_tokens",
+            "prompt_tokens",
+        )
     within(
         row["reasoning_tokens"], row["completion_tokens"], "reasoning_tokens", "completion_tokens"
     )

@@ -26,6 +26,7 @@ from pydal_free_repo.rows.checks import (
     timestamp,
     tokens,
 )
+from pydal_free_repo.usage import apply_usage, provider_name
 
 
 def history_id(value: Any) -> int:
@@ -48,13 +49,17 @@ def issue(issue: Mapping[str, Any]) -> dict[str, Any]:
 def llm_call(
     history_id: int,
     call_type: Any,
-    model: Any,
+    model: Any = None,
     *,
+    usage: Any = None,
+    model_provider: Any = None,
     prompt_tokens: int | None = None,
     completion_tokens: int | None = None,
     total_tokens: int | None = None,
     cached_input_tokens: int | None = None,
+    cache_write_input_tokens: int | None = None,
     reasoning_tokens: int | None = None,
+    usage_problem: str | None = None,
     provided_cost: Any = None,
     cache_hit: bool = False,
     cache_key: str | None = None,
@@ -62,17 +67,33 @@ def llm_call(
     error_message: str | None = None,
     created_at: dt.datetime | None = None,
 ) -> dict[str, Any]:
-    """An llm_call_history row. ``total_tokens`` None is filled by the pricing trigger
-    with the sum of the counts given (and stays NULL when none is given)."""
-    row = {
-        "history_id": row_id(history_id, "history_id"),
-        "call_type": required_choice(call_type, "call_type", CALL_TYPES),
-        "model": required(model, "model", max_length=100),
+    """An llm_call_history row. ``usage`` is whatever the client returned (see
+    ``pydal_free_repo.usage``): it fills the counts, model and provider not given, and never
+    raises. ``total_tokens`` None is filled with input + output (NULL when no count is
+    known); ``computed_cost`` and ``pricing_id`` are set when the row is priced."""
+    counts: dict[str, Any] = {
+        "model": model,
+        "model_provider": model_provider,
         "prompt_tokens": count(prompt_tokens, "prompt_tokens"),
         "completion_tokens": count(completion_tokens, "completion_tokens"),
         "total_tokens": count(total_tokens, "total_tokens"),
         "cached_input_tokens": count(cached_input_tokens, "cached_input_tokens"),
+        "cache_write_input_tokens": count(cache_write_input_tokens, "cache_write_input_tokens"),
         "reasoning_tokens": count(reasoning_tokens, "reasoning_tokens"),
+        "usage_problem": values.text(usage_problem),
+    }
+    if usage is not None:
+        apply_usage(counts, usage, model_key="model", provider_key="model_provider")
+    row = {
+        **counts,
+        "history_id": row_id(history_id, "history_id"),
+        "call_type": required_choice(call_type, "call_type", CALL_TYPES),
+        "model": required(counts["model"], "model", max_length=100),
+        "model_provider": label(
+            provider_name(counts["model_provider"]), "model_provider", max_length=50
+        ),
+        "computed_cost": None,
+        "pricing_id": None,
         "provided_cost": bounded(provided_cost, "provided_cost", 12, 6),
         "cache_hit": bool(cache_hit),
         "cache_key": label(cache_key, "cache_key", max_length=255),

@@ -25,6 +25,7 @@ from pydal_free_repo.rows.checks import (
     timestamp,
     tokens,
 )
+from pydal_free_repo.usage import apply_usage, provider_name
 from pydal_free_repo.workflows.records import FINAL_STATUSES, INPUT_TYPES, NODE_TYPES
 
 
@@ -117,34 +118,57 @@ def generation(
     completion_tokens: Any = None,
     total_tokens: Any = None,
     cached_input_tokens: Any = None,
+    cache_write_input_tokens: Any = None,
     reasoning_tokens: Any = None,
     latency_ms: Any = None,
     provided_cost: Any = None,
     created_at: Any = None,
+    usage: Any = None,
+    usage_problem: Any = None,
 ) -> dict[str, Any]:
     """A generations row (``log_generation`` and ``BufferedWriter.generation``).
 
     ``created_at`` None leaves the time to the writing path (the server's now(), or the
-    buffered writer's time of acceptance)."""
+    buffered writer's time of acceptance). ``usage`` is what the client returned (see
+    ``pydal_free_repo.usage``): it fills the counts, model and provider not given."""
+    counts: dict[str, Any] = {
+        "model_name": model_name,
+        "model_provider": model_provider,
+        "prompt_tokens": count(prompt_tokens, "prompt_tokens"),
+        "completion_tokens": count(completion_tokens, "completion_tokens"),
+        "total_tokens": count(total_tokens, "total_tokens"),
+        "cached_input_tokens": count(cached_input_tokens, "cached_input_tokens"),
+        "cache_write_input_tokens": count(cache_write_input_tokens, "cache_write_input_tokens"),
+        "reasoning_tokens": count(reasoning_tokens, "reasoning_tokens"),
+        "usage_problem": values.text(usage_problem),
+    }
+    if usage is not None:
+        apply_usage(counts, usage, model_key="model_name", provider_key="model_provider")
     row = {
         "workflow_id": row_id(workflow_id, "workflow_id"),
         "node_id": None if node_id is None else row_id(node_id, "node_id"),
-        "model_name": required(model_name, "model_name", max_length=100),
-        "model_provider": label(model_provider, "model_provider", max_length=50),
+        "model_name": required(counts["model_name"], "model_name", max_length=100),
+        "model_provider": label(
+            provider_name(counts["model_provider"]), "model_provider", max_length=50
+        ),
         "system_prompt": values.text(system_prompt),
         "user_prompt": values.text(user_prompt),
         "output": values.text(output),
         "parsed_output": jsonb(parsed_output, "parsed_output"),
         "temperature": amount(temperature, "temperature"),
         "max_tokens": count(max_tokens, "max_tokens"),
-        "prompt_tokens": count(prompt_tokens, "prompt_tokens"),
-        "completion_tokens": count(completion_tokens, "completion_tokens"),
-        "total_tokens": count(total_tokens, "total_tokens"),
-        "cached_input_tokens": count(cached_input_tokens, "cached_input_tokens"),
-        "reasoning_tokens": count(reasoning_tokens, "reasoning_tokens"),
+        "prompt_tokens": counts["prompt_tokens"],
+        "completion_tokens": counts["completion_tokens"],
+        "total_tokens": counts["total_tokens"],
+        "cached_input_tokens": counts["cached_input_tokens"],
+        "cache_write_input_tokens": counts["cache_write_input_tokens"],
+        "reasoning_tokens": counts["reasoning_tokens"],
+        "usage_problem": counts["usage_problem"],
         "latency_ms": count(latency_ms, "latency_ms"),
         "provided_cost": bounded(provided_cost, "provided_cost", 12, 6),
         "created_at": timestamp(created_at, "created_at"),
+        "computed_cost": None,
+        "pricing_id": None,
     }
     tokens(row)
     return row

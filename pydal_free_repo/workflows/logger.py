@@ -25,6 +25,7 @@ from typing import Any
 
 from psycopg.rows import class_row
 
+from pydal_free_repo import pricing
 from pydal_free_repo.database import Database
 from pydal_free_repo.errors import Conflict, NotFound, PfrError
 from pydal_free_repo.rows import workflows as R
@@ -195,13 +196,18 @@ class WorkflowLogger(LoggerState):
         completion_tokens: int | None = None,
         total_tokens: int | None = None,
         cached_input_tokens: int | None = None,
+        cache_write_input_tokens: int | None = None,
         reasoning_tokens: int | None = None,
         latency_ms: int | None = None,
         node_id: int | None = None,
         provided_cost: float | None = None,
         workflow_id: int | None = None,
+        usage: Any = None,
     ) -> Generation:
-        """Record one LLM call of the run; cost comes from model_pricing (NULL if unpriced).
+        """Record one LLM call of the run, priced at once (the user's price, else the
+        genai-prices catalogue; NULL for a model nobody prices). ``usage`` is whatever the
+        client returned (see ``pydal_free_repo.usage``): it fills the token counts not
+        given, the model and provider; it never raises over an unreadable usage.
 
         ``node_id`` defaults to the innermost open ``node_context`` of this task or thread."""
         db = self._database()
@@ -221,10 +227,14 @@ class WorkflowLogger(LoggerState):
             completion_tokens=completion_tokens,
             total_tokens=total_tokens,
             cached_input_tokens=cached_input_tokens,
+            cache_write_input_tokens=cache_write_input_tokens,
             reasoning_tokens=reasoning_tokens,
             latency_ms=latency_ms,
             provided_cost=provided_cost,
+            usage=usage,
         )
+        values["created_at"] = values["created_at"] or pricing.now()
+        pricing.price_row(_prices(db), values, "model_name", "model_provider")
         return db.fetch_one(
             "workflows/generation_insert", values, row_factory=class_row(Generation)
         )
@@ -330,3 +340,16 @@ class WorkflowLogger(LoggerState):
         """Workflow runs per day and status."""
         db = self._database()
         return db.fetch_all("workflows/stats_daily", {"days": count(days, "days")})
+
+
+def _prices(db: Database, conn: Any = None) -> pricing.PriceBook:
+    """The database's price book, re-read from model_pricing when stale."""
+    prices = pricing.book_for(db.dsn)
+    if prices.stale():
+        catalogue = None
+        if prices.needs_catalogue:
+            catalogue = db.fetch_all(
+                "pricing/catalogue_ids", {"source_version": pricing.CATALOGUE_VERSION}, conn=conn
+            )
+        prices.load(db.fetch_all("pricing/user_prices", conn=conn), catalogue)
+    return prices

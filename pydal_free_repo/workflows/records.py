@@ -88,6 +88,8 @@ class Generation:
     total_tokens: int | None
     cached_input_tokens: int | None
     reasoning_tokens: int | None
+    cache_write_input_tokens: int | None
+    usage_problem: str | None
     latency_ms: int | None
     provided_cost: Decimal | None
     computed_cost: Decimal | None

@@ -1,5 +1,5 @@
--- Record one LLM call of a run. computed_cost, pricing_id and a missing total_tokens are
--- filled by trigger trg_llm_call_history_price from the price in force at created_at.
+-- Record one LLM call of a run, priced by the package (pricing.py) at created_at: cost,
+-- the model_pricing row it came from (pricing_id) and the total are computed before.
 -- The row carries its run's issue_key (the distribution column on Citus), read from the
 -- run in the same statement; no row comes back when the run does not exist.
 INSERT INTO llm_call_history (
@@ -12,11 +12,17 @@ INSERT INTO llm_call_history (
     total_tokens,
     cached_input_tokens,
     reasoning_tokens,
+    cache_write_input_tokens,
+    model_provider,
+    usage_problem,
     provided_cost,
+    computed_cost,
+    pricing_id,
     cache_hit,
     cache_key,
     duration_seconds,
-    error_message
+    error_message,
+    created_at
 )
 SELECT
     iph.issue_key,
@@ -28,11 +34,17 @@ SELECT
     %(total_tokens)s::INTEGER,
     %(cached_input_tokens)s::INTEGER,
     %(reasoning_tokens)s::INTEGER,
+    %(cache_write_input_tokens)s::INTEGER,
+    %(model_provider)s::VARCHAR,
+    %(usage_problem)s::TEXT,
     %(provided_cost)s::NUMERIC,
+    %(computed_cost)s::NUMERIC,
+    %(pricing_id)s::BIGINT,
     %(cache_hit)s::BOOLEAN,
     %(cache_key)s::VARCHAR,
     %(duration_seconds)s::NUMERIC,
-    %(error_message)s::TEXT
+    %(error_message)s::TEXT,
+    %(created_at)s::TIMESTAMPTZ
 FROM issue_processing_history AS iph
 WHERE iph.id = %(history_id)s
 RETURNING

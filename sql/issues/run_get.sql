@@ -1,3 +1,5 @@
+-- One run with its LLM cost (NULL when no call is priced) and its calls counted as
+-- priced / unpriced (no price) / unknown usage (no token count).
 -- One run with its LLM cost summed on its own (document 004's GET /history/<id>); its
 -- files and calls are read by issues/run_files, run_llm_calls and run_api_calls.
 -- The run and its LLM cost as two independent reads joined at the end, not a LATERAL
@@ -23,8 +25,17 @@ WITH run AS (
 ),
 llm AS (
     SELECT
-        COALESCE(SUM(lch.estimated_cost), 0) AS total_llm_cost,
-        COUNT(*) FILTER (WHERE lch.estimated_cost IS NULL) AS unpriced_llm_calls
+        SUM(lch.estimated_cost) AS total_llm_cost,
+        COUNT(lch.estimated_cost) AS priced_llm_calls,
+        COUNT(*) FILTER (
+            WHERE lch.estimated_cost IS NULL
+              AND (lch.prompt_tokens IS NOT NULL OR lch.completion_tokens IS NOT NULL)
+        ) AS unpriced_llm_calls,
+        COUNT(*) FILTER (
+            WHERE lch.estimated_cost IS NULL
+              AND lch.prompt_tokens IS NULL
+              AND lch.completion_tokens IS NULL
+        ) AS unknown_usage_llm_calls
     FROM llm_call_history AS lch
     WHERE lch.history_id = %(history_id)s
 )
@@ -43,6 +54,8 @@ SELECT
     run.error_message,
     run.result_data,
     llm.total_llm_cost,
-    llm.unpriced_llm_calls
+    llm.priced_llm_calls,
+    llm.unpriced_llm_calls,
+    llm.unknown_usage_llm_calls
 FROM run
 CROSS JOIN llm

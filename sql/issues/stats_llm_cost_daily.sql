@@ -9,6 +9,7 @@ SELECT
     ROUND(100.0 * SUM(lh.cache_hits)::BIGINT / NULLIF(SUM(lh.calls)::BIGINT, 0), 2) AS cache_hit_rate,
     (CASE WHEN SUM(lh.tokens_count) > 0 THEN SUM(lh.tokens_sum) END)::BIGINT AS total_tokens,
     CASE WHEN SUM(lh.priced_calls) > 0 THEN SUM(lh.cost_sum) END AS total_cost,
+    SUM(lh.priced_calls)::BIGINT AS priced_calls,
     SUM(lh.calls - lh.priced_calls)::BIGINT AS unpriced_calls
 FROM v_llm_calls_hourly AS lh
 WHERE lh.hour >= (CURRENT_DATE - %(days)s::INTEGER)::TIMESTAMPTZ

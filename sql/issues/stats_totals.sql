@@ -1,8 +1,9 @@
 -- Overall figures (document 004's GET /stats), from the exact rollup views v_issues_daily
 -- and v_llm_calls_daily (migration 0010): a few thousand rows instead of every run and
 -- every LLM call, with the raw figures. Rates are percentages with 2 decimals, 0 when there
--- is nothing to divide; the LLM cost sums priced calls only and unpriced_llm_calls says how
--- many had no price.
+-- is nothing to divide. The LLM cost sums the priced calls and is NULL when none is priced
+-- (an unknown cost is never shown as 0); unpriced_llm_calls counts the calls without a
+-- cost: no price for their model, or no token count (pfr show and pfr doctor tell which).
 SELECT
     runs.total_issues,
     runs.queued,
@@ -14,6 +15,7 @@ SELECT
     COALESCE(ROUND(runs.duration_sum / NULLIF(runs.duration_count, 0), 2), 0) AS avg_duration_seconds,
     llm.total_llm_cost_usd,
     llm.total_llm_calls,
+    llm.priced_llm_calls,
     llm.unpriced_llm_calls,
     COALESCE(ROUND(100.0 * llm.cache_hits / NULLIF(llm.total_llm_calls, 0), 2), 0) AS cache_hit_rate
 FROM (
@@ -30,8 +32,9 @@ FROM (
 ) AS runs
 CROSS JOIN (
     SELECT
-        COALESCE(SUM(lh.cost_sum), 0) AS total_llm_cost_usd,
+        CASE WHEN SUM(lh.priced_calls) > 0 THEN SUM(lh.cost_sum) END AS total_llm_cost_usd,
         COALESCE(SUM(lh.calls), 0)::BIGINT AS total_llm_calls,
+        COALESCE(SUM(lh.priced_calls), 0)::BIGINT AS priced_llm_calls,
         COALESCE(SUM(lh.calls - lh.priced_calls), 0)::BIGINT AS unpriced_llm_calls,
         COALESCE(SUM(lh.cache_hits), 0)::BIGINT AS cache_hits
     FROM v_llm_calls_daily AS lh

@@ -1,5 +1,5 @@
--- log_generation: one LLM generation of a run. computed_cost, pricing_id (and total_tokens
--- when not given) are set by trigger trg_generations_price; estimated_cost is generated.
+-- log_generation: one LLM generation of a run, priced by the package (pricing.py) at
+-- created_at: computed_cost and pricing_id come with it; estimated_cost is generated.
 INSERT INTO generations (
     workflow_id,
     node_id,
@@ -16,8 +16,12 @@ INSERT INTO generations (
     total_tokens,
     cached_input_tokens,
     reasoning_tokens,
+    cache_write_input_tokens,
+    usage_problem,
     latency_ms,
     provided_cost,
+    computed_cost,
+    pricing_id,
     created_at
 )
 VALUES (
@@ -36,9 +40,13 @@ VALUES (
     %(total_tokens)s,
     %(cached_input_tokens)s,
     %(reasoning_tokens)s,
+    %(cache_write_input_tokens)s,
+    %(usage_problem)s,
     %(latency_ms)s,
     %(provided_cost)s,
-    COALESCE(%(created_at)s, now())
+    %(computed_cost)s,
+    %(pricing_id)s,
+    %(created_at)s
 )
 RETURNING
     id,
@@ -57,6 +65,8 @@ RETURNING
     total_tokens,
     cached_input_tokens,
     reasoning_tokens,
+    cache_write_input_tokens,
+    usage_problem,
     latency_ms,
     provided_cost,
     computed_cost,

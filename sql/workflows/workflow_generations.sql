@@ -16,6 +16,8 @@ SELECT
     total_tokens,
     cached_input_tokens,
     reasoning_tokens,
+    cache_write_input_tokens,
+    usage_problem,
     latency_ms,
     provided_cost,
     computed_cost,

@@ -1,5 +1,6 @@
 -- pfr workflows: latest runs, optionally of one user and one status, with node and
--- generation counts, tokens and cost. Each child table is aggregated on its own (LATERAL),
+-- generation counts, tokens and cost (NULL when no generation is priced), and how many
+-- generations are priced, unpriced (no price for the model) or of unknown usage. Each child table is aggregated on its own (LATERAL),
 -- so no join multiplies the sums.
 SELECT
     w.id,
@@ -13,7 +14,10 @@ SELECT
     n.failed_nodes,
     g.generation_count,
     g.total_tokens,
-    g.total_cost
+    g.total_cost,
+    g.priced,
+    g.unpriced,
+    g.unknown_usage
 FROM workflows AS w
 JOIN users AS u
     ON u.id = w.user_id
@@ -28,7 +32,17 @@ CROSS JOIN LATERAL (
     SELECT
         COUNT(*) AS generation_count,
         SUM(generations.total_tokens) AS total_tokens,
-        SUM(generations.estimated_cost) AS total_cost
+        SUM(generations.estimated_cost) AS total_cost,
+        COUNT(generations.estimated_cost) AS priced,
+        COUNT(*) FILTER (
+            WHERE generations.estimated_cost IS NULL
+              AND (generations.prompt_tokens IS NOT NULL OR generations.completion_tokens IS NOT NULL)
+        ) AS unpriced,
+        COUNT(*) FILTER (
+            WHERE generations.estimated_cost IS NULL
+              AND generations.prompt_tokens IS NULL
+              AND generations.completion_tokens IS NULL
+        ) AS unknown_usage
     FROM generations
     WHERE generations.workflow_id = w.id
 ) AS g

@@ -1,6 +1,6 @@
--- Buffered writer: bulk-load queued LLM generations of workflow runs. The pricing trigger
--- fills computed_cost, pricing_id and a missing total_tokens; estimated_cost is generated,
--- so it is not in the column list. created_at is stamped when the writer accepted the row.
+-- Buffered writer: bulk-load queued LLM generations of workflow runs, priced by the writer
+-- once per batch (computed_cost, pricing_id); estimated_cost is generated, so it is not in
+-- the column list. created_at is stamped when the writer accepted the row.
 COPY generations (
     workflow_id,
     node_id,
@@ -17,8 +17,12 @@ COPY generations (
     total_tokens,
     cached_input_tokens,
     reasoning_tokens,
+    cache_write_input_tokens,
+    usage_problem,
     latency_ms,
     provided_cost,
+    computed_cost,
+    pricing_id,
     created_at
 )
 FROM STDIN

@@ -1,5 +1,5 @@
--- Buffered writer: bulk-load queued LLM calls. The pricing trigger fills computed_cost,
--- pricing_id and a missing total_tokens for COPY as for INSERT; estimated_cost is
+-- Buffered writer: bulk-load queued LLM calls, priced by the writer once per batch
+-- (computed_cost, pricing_id; no trigger, so COPY inserts in batches); estimated_cost is
 -- generated, so it is not in the column list. created_at is the time of the call, stamped
 -- when the writer accepted it, so a delayed flush keeps the true time (and partition).
 -- issue_key is the run's, looked up once per batch (writer/run_issue_keys).
@@ -12,7 +12,12 @@ COPY llm_call_history (
     total_tokens,
     cached_input_tokens,
     reasoning_tokens,
+    cache_write_input_tokens,
+    model_provider,
+    usage_problem,
     provided_cost,
+    computed_cost,
+    pricing_id,
     cache_hit,
     cache_key,
     duration_seconds,
