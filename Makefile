@@ -36,12 +36,18 @@ PYTEST_XDIST ?= -n auto --dist loadgroup
 test: install
 	$(BIN)/pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 
+# squawk over migrations/: the rules left out are listed with their reasons in .squawk.toml;
+# the rollback files may also drop what their migration made (the ban-drop-* rules).
+SQUAWK_ROLLBACK_RULES := prefer-robust-stmts,require-concurrent-index-creation,prefer-text-field,prefer-bigint-over-int,prefer-identity,ban-drop-column,ban-drop-table,ban-drop-function,ban-drop-view,ban-drop-constraint,ban-drop-index
+
 # Each check on its own line, so a new linter is one more line.
 lint: install
 	$(BIN)/ruff check pydal_free_repo jobs tests benchmarks tools
 	$(BIN)/ruff format --check pydal_free_repo jobs tests benchmarks tools
 	$(BIN)/mypy
 	$(BIN)/python tools/async_to_sync.py --check
+	$(BIN)/squawk --config .squawk.toml $$(ls migrations/0*.sql | grep -v '\.rollback\.sql$$')
+	$(BIN)/squawk --config .squawk.toml --exclude=$(SQUAWK_ROLLBACK_RULES) migrations/0*.rollback.sql
 
 # The sync modules generated from their async sources (tools/async_to_sync.py lists them):
 # edit the async file, then run this.

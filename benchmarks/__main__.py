@@ -21,6 +21,9 @@ from benchmarks import (
     dashboard,
     generate,
     ingest,
+    jit,
+    maintenance,
+    migrations,
     recovery,
     report,
     retention,
@@ -29,7 +32,17 @@ from benchmarks import (
 )
 from benchmarks.common import Server, log
 
-BENCHMARKS = ("ingest", "dashboard", "retention", "claims", "web", "recovery")
+BENCHMARKS = (
+    "ingest",
+    "dashboard",
+    "jit",
+    "retention",
+    "claims",
+    "web",
+    "recovery",
+    "maintenance",
+    "migrations",
+)
 # Run only when named (--only scaling): it starts a 3-node Citus cluster, which needs root.
 EXTRA = ("scaling",)
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
@@ -60,6 +73,8 @@ def sizes(scale: float) -> dict[str, int]:
         "ingest_rows": max(100, round(100_000 * scale)),
         "retention_rows": max(1_000, round(1_000_000 * scale)),
         "claim_keys": max(32, round(1_000 * scale)),
+        "stranded_rows": max(1_000, round(100_000 * scale)),
+        "migration_llm_calls": max(10_000, round(1_000_000 * scale)),
     }
 
 
@@ -88,6 +103,9 @@ def run(argv: list[str] | None = None) -> report.Results:
         log("2. dashboard reads", quiet=quiet)
         results.dataset = generate.ensure(server, scale, regenerate=args.regenerate, quiet=quiet)
         results.dashboard = dashboard.run(results.dataset.dsn, reps=reps, quiet=quiet)
+    if "jit" in chosen:
+        log("2b. dashboard reads on PostgreSQL 15 with JIT", quiet=quiet)
+        results.jit = jit.run(scale, reps=reps, quiet=quiet)
     if "retention" in chosen:
         log(f"3. retention, {n['retention_rows']:,} rows per month", quiet=quiet)
         results.retention = retention.run(server, n["retention_rows"], quiet=quiet)
@@ -107,6 +125,15 @@ def run(argv: list[str] | None = None) -> report.Results:
     if "scaling" in chosen:
         log("7. single node against a 3-node Citus cluster (docs/SCALING.md)", quiet=quiet)
         scaling.run(scale, quiet=quiet)
+    if "maintenance" in chosen:
+        log(f"8. maintenance jobs under writes, {n['stranded_rows']:,} stranded rows", quiet=quiet)
+        results.maintenance = maintenance.run(
+            server, n["stranded_rows"], with_main=not args.small, quiet=quiet
+        )
+    if "migrations" in chosen:
+        calls = n["migration_llm_calls"]
+        log(f"9. migrations onto {calls:,} LLM calls while writers insert", quiet=quiet)
+        results.migrations = migrations.run(server, calls, quiet=quiet)
     results.seconds = time.perf_counter() - began
     text = report.markdown(results)
     if not quiet:

@@ -12,6 +12,10 @@ from benchmarks.claims import ClaimsReport
 from benchmarks.dashboard import TARGET_P50_SECONDS, TARGET_SPEEDUP, DashboardReport
 from benchmarks.generate import Dataset
 from benchmarks.ingest import IngestReport
+from benchmarks.jit import JitReport
+from benchmarks.maintenance import TARGET_WORST_SECONDS, MaintenanceReport
+from benchmarks.migrations import TARGET_WORST_SECONDS as MIGRATION_TARGET
+from benchmarks.migrations import MigrationsReport
 from benchmarks.recovery import RecoveryReport
 from benchmarks.retention import RetentionReport
 from benchmarks.web import TARGET_P50_SECONDS as WEB_TARGET_P50
@@ -32,6 +36,9 @@ class Results:
     dataset: Dataset | None = None
     ingest: IngestReport | None = None
     dashboard: DashboardReport | None = None
+    jit: JitReport | None = None
+    maintenance: MaintenanceReport | None = None
+    migrations: MigrationsReport | None = None
     retention: RetentionReport | None = None
     claims: ClaimsReport | None = None
     web: WebReport | None = None
@@ -186,6 +193,122 @@ def markdown(results: Results) -> str:
             "Fast path == raw path on this data: "
             + ("yes, every read identical" if not mismatches else f"**NO**: {mismatches}"),
         ]
+    if results.jit:
+        out += ["", "## 2b. Dashboard reads on a server with JIT", ""]
+        if results.jit.skipped:
+            out += [f"Skipped: no PostgreSQL with JIT here ({results.jit.skipped})."]
+        else:
+            embedded = {
+                r.label: r.ours.p50
+                for r in (results.dashboard.results if results.dashboard else [])
+            }
+            out += [
+                f"Debian's PostgreSQL {results.jit.server_version}, JIT on with its default "
+                "costs, the same data set. package = the package's session (jit=off); JIT on = "
+                "a plain session (what every read paid before issue 13); embedded = the same "
+                "read on the embedded server above.",
+                "",
+            ]
+            out += _table(
+                [
+                    "read",
+                    "package p50 ms",
+                    "JIT on p50 ms",
+                    "JIT compiled",
+                    "ratio",
+                    "embedded p50 ms",
+                ],
+                [
+                    [
+                        r.label,
+                        _ms(r.package.p50),
+                        _ms(r.jit_on.p50),
+                        "yes" if r.jit_compiled else "no",
+                        _ratio(r.jit_on.p50 / r.package.p50),
+                        _ms(embedded[r.label]) if r.label in embedded else "",
+                    ]
+                    for r in results.jit.reads
+                ],
+            )
+    if results.maintenance:
+        m = results.maintenance
+        out += [
+            "",
+            "## 8. Maintenance jobs while writers insert",
+            "",
+            f"{m.stranded_rows:,} rows stranded in the default partition of llm_call_history "
+            "(plus 100 for a past and 100 for a far-future month), an idle open transaction that "
+            "inserted a current-month row, two writers inserting current-month rows throughout. "
+            "main = the jobs as on main before issue 13 (its SQL, its lock_timeout 5s and 3 "
+            "attempts); ours = `run_job`. Worst insert = the slowest writer insert that overlapped "
+            "the job's run.",
+            "",
+        ]
+        rows = []
+        for side in m.sides:
+            for phase in side.phases:
+                rows.append(
+                    [
+                        side.side,
+                        phase.name,
+                        phase.status,
+                        f"{phase.seconds:.2f}",
+                        _ms(phase.worst_insert),
+                        f"{phase.inserts:,}",
+                        _met(phase.worst_insert <= TARGET_WORST_SECONDS),
+                    ]
+                )
+        out += _table(
+            [
+                "code",
+                "job",
+                "status",
+                "seconds",
+                "worst insert ms",
+                "inserts",
+                f"<= {1000 * TARGET_WORST_SECONDS:g} ms",
+            ],
+            rows,
+        )
+        out += [""] + [
+            f"- {side.side}: {side.in_their_month:,} of {side.stranded:,} stranded rows in their "
+            f"month's partition, {side.left_in_default:,} left in the default partition, "
+            f"{side.lost:,} lost."
+            for side in m.sides
+        ]
+    if results.migrations:
+        g = results.migrations
+        out += [
+            "",
+            "## 9. Migrations onto a populated database while writers insert",
+            "",
+            f"Migrated to 0009, filled with {g.llm_calls:,} LLM calls, then `pfr migrate` applied "
+            f"the other {g.applied} while two writers inserted issue runs and LLM calls. main = "
+            "main's 0010 first fill (full scans and the refresh under the triggers' locks), run "
+            "on the same database in the same run.",
+            "",
+        ]
+        out += _table(
+            ["code", "what", "seconds", "worst insert ms", "inserts", f"<= {MIGRATION_TARGET:g} s"],
+            [
+                [
+                    "main",
+                    "0010's first fill",
+                    f"{g.main_seconds:.2f}",
+                    _ms(g.main_worst_insert),
+                    f"{g.main_inserts:,}",
+                    _met(g.main_worst_insert <= MIGRATION_TARGET),
+                ],
+                [
+                    "ours",
+                    f"{g.applied} migrations",
+                    f"{g.seconds:.2f}",
+                    _ms(g.worst_insert),
+                    f"{g.inserts:,}",
+                    _met(g.worst_insert <= MIGRATION_TARGET),
+                ],
+            ],
+        )
     if results.retention:
         r = results.retention
         out += ["", f"## 3. Retention of one month ({r.rows_per_month:,} LLM calls)", ""]

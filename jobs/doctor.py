@@ -52,11 +52,10 @@ def report(
         else:
             out["slow_queries"] = {"note": "pg_stat_statements is not installed in this database"}
         out["waiting_locks"] = db.fetch_all("monitoring/waiting_locks", params, conn=conn)
-        out["default_partition_rows"] = [
-            row
-            for row in db.fetch_all("maintenance/default_partition_rows", conn=conn)
-            if row["row_count"]
-        ]
+        # One row per table and UTC month: the months the partitions job must make.
+        out["default_partition_rows"] = db.fetch_all(
+            "maintenance/default_partition_months", conn=conn
+        )
         out["unpriced_llm_calls"] = db.fetch_all("monitoring/unpriced_llm_calls", params, conn=conn)
         out["usage_problems"] = db.fetch_all("monitoring/usage_problems", params, conn=conn)
         out["stale_claims"] = db.fetch_all(

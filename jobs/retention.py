@@ -3,8 +3,12 @@
 Each period is in days from the run's "now" (0 keeps forever; see ``config.Retention``).
 A partitioned table loses only partitions whose whole month ends at or before the cutoff
 (so rows live up to a month past their period) plus expired rows in its default
-partition; an unpartitioned table loses rows in batches of ``batch_size``, each batch its
-own short transaction. Deleting an issue run or a workflow cascades to its children.
+partition. Dropping a partition needs ACCESS EXCLUSIVE on the parent for a moment (a
+default partition rules out DETACH CONCURRENTLY), so each drop waits at most
+``ddl_lock_timeout`` per attempt and gives up after ``ddl_attempts``: the run then ends
+``warning`` naming the partition. An unpartitioned table loses rows in batches of
+``batch_size``, each batch its own short transaction. Deleting an issue run or a workflow
+cascades to its children.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import datetime as dt
 from typing import Any
 
 from pydal_free_repo.errors import QueryTimeout
-from pydal_free_repo.jobs.runner import JobContext, retry_on_lock
+from pydal_free_repo.jobs.runner import JobContext, ddl_transaction, retry_on_lock
 
 # Partitioned table -> its [retention] setting.
 PARTITIONED = {
@@ -59,8 +63,11 @@ def run(ctx: JobContext) -> dict[str, Any]:
                 retry_on_lock(
                     ctx,
                     f"retention: dropping {partition['partition_name']}",
-                    lambda ids=identifiers: ctx.db.execute(
-                        "maintenance/retention_drop_partition", conn=ctx.conn, identifiers=ids
+                    lambda ids=identifiers: ddl_transaction(
+                        ctx,
+                        lambda: ctx.db.execute(
+                            "maintenance/retention_drop_partition", conn=ctx.conn, identifiers=ids
+                        ),
                     ),
                 )
             except QueryTimeout as exc:
@@ -99,7 +106,13 @@ def run(ctx: JobContext) -> dict[str, Any]:
         "file_contents_nulled": nulled,
     }
     if locked_out:
+        # Gave up quickly (ddl_attempts x ddl_lock_timeout) rather than queue every writer
+        # behind an ACCESS EXCLUSIVE request: the next run tries again.
         details["not_dropped"] = locked_out
+        details["warnings"] = [
+            f"{p['partition']} not dropped: its lock was not granted ({p['reason']})"
+            for p in locked_out
+        ]
     return details
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import random
 import time
 import traceback
 from collections.abc import Callable, Mapping
@@ -34,12 +35,12 @@ from pydal_free_repo.redact import redact_text
 log = logging.getLogger("pydal_free_repo.jobs")
 
 CONNECT_TIMEOUT_SECONDS = 10
-# DDL that times out waiting for a lock (lock_timeout) is tried this many times in all,
-# the waits between attempts doubling from LOCK_RETRY_SECONDS: a short query holding the
-# table is outwaited, and the application is never queued behind the DDL for longer than
-# one lock_timeout at a time.
-LOCK_ATTEMPTS = 3
-LOCK_RETRY_SECONDS = 0.5
+# DDL that times out waiting for a lock is tried ``[timeouts] ddl_attempts`` times in all,
+# the waits between attempts doubling from LOCK_RETRY_SECONDS with jitter (two jobs, or a
+# job and a migration, do not retry in step): a short query holding the table is
+# outwaited, and the application is never queued behind the DDL for longer than one
+# ``ddl_lock_timeout`` at a time.
+LOCK_RETRY_SECONDS = 0.25
 
 
 @dataclass
@@ -73,20 +74,31 @@ class JobResult:
 
 def retry_on_lock(ctx: JobContext, what: str, action: Callable[[], Any]) -> Any:
     """Run ``action`` (one transaction on ``ctx.conn``) again when it fails waiting for
-    a lock; after ``LOCK_ATTEMPTS`` the ``QueryTimeout`` goes to the caller."""
+    a lock; after ``[timeouts] ddl_attempts`` the ``QueryTimeout`` goes to the caller."""
+    attempts = max(1, ctx.config.timeouts.ddl_attempts)
     delay = LOCK_RETRY_SECONDS
-    for attempt in range(1, LOCK_ATTEMPTS + 1):
+    for attempt in range(1, attempts + 1):
         try:
             return action()
         except QueryTimeout as exc:
-            if attempt == LOCK_ATTEMPTS or not isinstance(exc.__cause__, LockNotAvailable):
+            if attempt == attempts or not isinstance(exc.__cause__, LockNotAvailable):
                 raise
+            pause = delay * random.uniform(0.5, 1.5)
             ctx.log.warning(
-                "%s: %s (attempt %d of %d, next in %.1fs)", what, exc, attempt, LOCK_ATTEMPTS, delay
+                "%s: %s (attempt %d of %d, next in %.2fs)", what, exc, attempt, attempts, pause
             )
-            time.sleep(delay)
+            time.sleep(pause)
             delay *= 2
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def ddl_transaction(ctx: JobContext, action: Callable[[], Any]) -> Any:
+    """Run ``action`` in one transaction whose lock waits last ``ddl_lock_timeout``."""
+    with ctx.conn.transaction():
+        ctx.conn.execute(
+            "SELECT set_config('lock_timeout', %s, true)", (ctx.config.timeouts.ddl_lock_timeout,)
+        )
+        return action()
 
 
 def run_job(
@@ -169,6 +181,15 @@ def run_job(
         try:
             details = dict(functions[name](context) or {})
             idle = bool(details.pop(IDLE, False))
+            # A job reports what it could not do without raising: errors (a step failed)
+            # make the run failed, warnings (something needs attention) make it warning.
+            if details.get("errors"):
+                status = "failed"
+                error = redact_text("; ".join(map(str, details["errors"])), secrets)
+                log.error("job %s failed (run %s): %s", name, run_id, error)
+            elif details.get("warnings"):
+                status = "warning"
+                log.warning("job %s: %s", name, "; ".join(map(str, details["warnings"])))
         except Exception as exc:
             status = "failed"
             error = redact_text(f"{type(exc).__name__}: {exc}", secrets)

@@ -3,6 +3,9 @@
 -- sequences and every partition (including monthly ones made later by
 -- pfr_ensure_partitions) go with their table.
 
+SET LOCAL lock_timeout = '1s';
+SET LOCAL statement_timeout = '1min';
+
 DROP TRIGGER trg_llm_call_history_price ON llm_call_history;
 
 DROP FUNCTION pfr_price_llm_call();

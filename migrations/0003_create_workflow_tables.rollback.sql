@@ -1,6 +1,9 @@
 -- Undo 0003 in reverse order. Indexes, constraints, sequences and every
 -- partition of generations go with their table.
 
+SET LOCAL lock_timeout = '1s';
+SET LOCAL statement_timeout = '1min';
+
 DROP TRIGGER trg_generations_price ON generations;
 
 DROP FUNCTION pfr_price_generation();

@@ -3,10 +3,17 @@
 -- users, workflows and nodes stay unpartitioned (others reference them);
 -- generations, the high-volume table, is partitioned by month on created_at
 -- and priced by the same SQL functions as llm_call_history.
+--
+-- Locks on a busy 100M-row database (added for issue 13; yoyo knows a migration by its
+-- id, not its text, so applied databases do not see this edit): Creates new tables only;
+-- nothing existing is locked.
 -- depends: 0002_create_issue_history
 
 -- Keeps updated_at current on every UPDATE, unless the statement sets
 -- updated_at itself (imports and tests may need to back-date it).
+
+SET LOCAL lock_timeout = '1s';
+SET LOCAL statement_timeout = '1min';
 CREATE FUNCTION pfr_set_updated_at()
 RETURNS TRIGGER
 LANGUAGE plpgsql

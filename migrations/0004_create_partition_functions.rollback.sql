@@ -2,6 +2,9 @@
 -- partitions they created are left in place (they may hold data); they go
 -- with their parent tables when 0003 and 0002 are rolled back.
 
+SET LOCAL lock_timeout = '1s';
+SET LOCAL statement_timeout = '1min';
+
 DROP FUNCTION pfr_default_partition_rows();
 
 DROP FUNCTION pfr_ensure_partitions(INTEGER, TIMESTAMPTZ);

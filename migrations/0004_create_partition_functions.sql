@@ -13,9 +13,16 @@
 -- partition already holds rows in the new partition's range; the
 -- partitions job reports such rows (pfr_default_partition_rows) so they can
 -- be moved out before the partition is created.
+--
+-- Locks on a busy 100M-row database (added for issue 13; yoyo knows a migration by its
+-- id, not its text, so applied databases do not see this edit): Creates functions and the
+-- first monthly partitions of the tables 0002-0003 just made (empty): milliseconds.
 -- depends: 0003_create_workflow_tables
 
 -- The one place partition names are made: <table>_pYYYYMM.
+
+SET LOCAL lock_timeout = '1s';
+SET LOCAL statement_timeout = '1min';
 CREATE FUNCTION pfr_month_partition_name(p_table REGCLASS, p_month DATE)
 RETURNS TEXT
 LANGUAGE sql

@@ -8,7 +8,14 @@
 -- attaches the default partition again. The caller runs it in one
 -- transaction with a lock_timeout, so a busy table makes it fail fast and
 -- leave everything as it was, never half-moved.
+--
+-- Locks on a busy 100M-row database (added for issue 13; yoyo knows a migration by its
+-- id, not its text, so applied databases do not see this edit): CREATE FUNCTION: catalog
+-- rows only: milliseconds.
 -- depends: 0006_create_job_runs
+
+SET LOCAL lock_timeout = '1s';
+SET LOCAL statement_timeout = '1min';
 
 CREATE FUNCTION pfr_move_stranded_rows(p_months_ahead INTEGER DEFAULT 3, p_now TIMESTAMPTZ DEFAULT now())
 RETURNS TABLE (table_name TEXT, partition_name TEXT, moved BIGINT)

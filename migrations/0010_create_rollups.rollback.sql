@@ -2,11 +2,13 @@
 -- functions, the read views, then the rollup and marker tables. The source tables and
 -- their rows are untouched.
 
+SET LOCAL lock_timeout = '1s';
+SET LOCAL statement_timeout = '10min';
+
 DROP FUNCTION pfr_rollup_refresh();
 
 DROP VIEW v_node_performance_exact;
 
-DROP INDEX idx_nodes_node_name_created_at;
 
 DROP TRIGGER trg_nodes_rollup_truncate ON nodes;
 

@@ -43,11 +43,22 @@
 -- partitions each rollup counted; as soon as one of them is gone, the views ignore that
 -- rollup and aggregate the raw table (exact, slower) until the next refresh recomputes
 -- the hours (or, for file totals, all paths) it held. TRUNCATE empties the rollup.
+--
+-- Locks on a busy 100M-row database (added for issue 13; yoyo knows a migration by its
+-- id, not its text, so applied databases do not see this edit): CREATE TRIGGER on
+-- issue_processing_history, llm_call_history, file_modification_history and nodes (and two
+-- default partitions): SHARE ROW EXCLUSIVE on each until commit, so writers of those tables
+-- wait for the rest of this transaction: new small tables, views, functions, index probes
+-- for the first fill and one GROUP BY over nodes (seconds at 1M nodes); the big tables are
+-- not read here (see the first fill below).
 -- depends: 0009_add_llm_error_message_issues
 
 -- No unique keys on the marker tables on purpose: a unique key would make concurrent
 -- writers of the same hour wait for each other's commit. Duplicates are harmless and
 -- removed by the refresh.
+
+SET LOCAL lock_timeout = '1s';
+SET LOCAL statement_timeout = '10min';
 CREATE TABLE rollup_dirty_issue_hours (
     hour TIMESTAMPTZ NOT NULL
 );
@@ -956,9 +967,8 @@ CREATE TRIGGER trg_nodes_rollup_truncate
     FOR EACH STATEMENT
     EXECUTE FUNCTION pfr_rollup_truncated();
 
--- last_run_at is MAX(created_at) per node name: one backward index probe each.
-CREATE INDEX idx_nodes_node_name_created_at
-    ON nodes (node_name, created_at);
+-- last_run_at is MAX(created_at) per node name: one backward index probe each, through
+-- idx_nodes_node_name_created_at, made CONCURRENTLY by migration 0014.
 
 -- v_node_performance from the counts: percentile_cont(p) is the value at 0-based row
 -- p * (n - 1) of the sorted durations, interpolated between the rows at its floor and
@@ -1107,10 +1117,14 @@ BEGIN
     );
 
     -- Any partition of file_modification_history gone: every path is recomputed.
+    -- (Paths of the raw rows too: on the first fill the totals are still empty.)
     IF NOT pfr_rollup_partitions_intact('file_modification_history') THEN
         INSERT INTO rollup_dirty_files (file_path)
         SELECT fmt.file_path
-        FROM file_modification_totals AS fmt;
+        FROM file_modification_totals AS fmt
+        UNION
+        SELECT fmh.file_path
+        FROM file_modification_history AS fmh;
     END IF;
 
     DELETE FROM rollup_partitions AS rp
@@ -1304,29 +1318,48 @@ COMMENT ON FUNCTION pfr_rollup_refresh() IS
     'rows and removes those markers; one row per rollup with the number of buckets recomputed. '
     'Serialized by an advisory lock. Safe at any time: readers are exact before and after.';
 
--- The first fill: every bucket that has rows is marked, and refreshed once. On a large
--- existing database this reads every row of the source tables once (about a minute for
--- 10 million LLM calls on two cores), inside this migration's transaction.
+-- The first fill, without reading the big tables here: the triggers above hold SHARE ROW
+-- EXCLUSIVE on the source tables until this transaction commits, so every writer waits
+-- for whatever runs after them. Instead:
+--   * issue runs: every UTC hour from the oldest to the newest run is marked (two index
+--     probes on idx_iph_created_at);
+--   * LLM calls and file changes: rollup_partitions gets a placeholder entry (OID 0, no
+--     such partition) covering the oldest to the newest LLM call, so the views read the
+--     raw tables, exact, until the first refresh, which recomputes those hours and every
+--     path exactly as after a dropped partition;
+--   * node durations: one GROUP BY over nodes (the smallest source: a few rows per
+--     workflow), since the counts have no raw fallback.
+-- The refresh itself is left to the rollups job (every minute; `pfr job run rollups`),
+-- which takes no lock writers wait for. Until then the dashboards are exact but read raw.
 INSERT INTO rollup_dirty_issue_hours (hour)
-SELECT DISTINCT date_trunc('hour', iph.created_at, 'UTC')
-FROM issue_processing_history AS iph;
+SELECT generate_series(date_trunc('hour', bounds.oldest, 'UTC'), bounds.newest, INTERVAL '1 hour')
+FROM (
+    SELECT min(iph.created_at) AS oldest, max(iph.created_at) AS newest
+    FROM issue_processing_history AS iph
+) AS bounds
+WHERE bounds.oldest IS NOT NULL;
 
-INSERT INTO rollup_dirty_llm_call_hours (hour)
-SELECT DISTINCT date_trunc('hour', lch.created_at, 'UTC')
-FROM llm_call_history AS lch;
+INSERT INTO rollup_partitions (parent_table, partition_oid, partition_name, lower_bound, upper_bound)
+SELECT
+    'llm_call_history',
+    0,
+    'first fill (migration 0010)',
+    date_trunc('hour', bounds.oldest, 'UTC'),
+    date_trunc('hour', bounds.newest, 'UTC') + INTERVAL '1 hour'
+FROM (
+    SELECT min(lch.created_at) AS oldest, max(lch.created_at) AS newest
+    FROM llm_call_history AS lch
+) AS bounds
+WHERE bounds.oldest IS NOT NULL;
 
-INSERT INTO rollup_dirty_files (file_path)
-SELECT DISTINCT fmh.file_path
-FROM file_modification_history AS fmh;
+INSERT INTO rollup_partitions (parent_table, partition_oid, partition_name, lower_bound, upper_bound)
+SELECT 'file_modification_history', 0, 'first fill (migration 0010)', NULL, NULL
+WHERE EXISTS (
+    SELECT 1
+    FROM file_modification_history
+);
 
 INSERT INTO rollup_dirty_node_durations (node_name, status, duration_ms, runs)
 SELECT n.node_name, n.status, COALESCE(n.duration_ms, -1), COUNT(*)
 FROM nodes AS n
 GROUP BY n.node_name, n.status, COALESCE(n.duration_ms, -1);
-
-DO $$
-BEGIN
-    PERFORM count(*)
-    FROM pfr_rollup_refresh();
-END;
-$$;

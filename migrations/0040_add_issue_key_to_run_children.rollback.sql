@@ -2,6 +2,7 @@
 -- ACCESS EXCLUSIVE on each table and partition for a moment). Refused on a Citus cluster,
 -- where the column is the distribution column.
 SET LOCAL lock_timeout = '1s';
+SET LOCAL statement_timeout = '1min';
 
 ALTER TABLE bitbucket_api_history
     DROP COLUMN issue_key;

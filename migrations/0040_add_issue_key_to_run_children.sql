@@ -22,6 +22,7 @@
 -- depends: 0010_create_rollups
 
 SET LOCAL lock_timeout = '1s';
+SET LOCAL statement_timeout = '1min';
 
 ALTER TABLE file_modification_history
     ADD COLUMN issue_key TEXT;

@@ -8,6 +8,7 @@
 -- depends: 0010_create_rollups
 
 SET lock_timeout = '1s';
+SET statement_timeout = '1min';
 
 ALTER TABLE nodes ADD COLUMN parent_node_id BIGINT;
 

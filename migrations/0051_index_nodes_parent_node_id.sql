@@ -10,9 +10,11 @@
 -- depends: 0050_add_nodes_parent_node_id
 
 SET lock_timeout = '1s';
+SET statement_timeout = 0;  -- the concurrent build takes as long as nodes is big
 
 CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_nodes_parent_node_id
     ON nodes (parent_node_id)
     WHERE parent_node_id IS NOT NULL;
 
+RESET statement_timeout;
 RESET lock_timeout;

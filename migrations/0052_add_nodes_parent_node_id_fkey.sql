@@ -9,6 +9,7 @@
 -- depends: 0051_index_nodes_parent_node_id
 
 SET lock_timeout = '1s';
+SET statement_timeout = '1min';
 
 ALTER TABLE nodes
     ADD CONSTRAINT fk_nodes_parent_node_id FOREIGN KEY (parent_node_id)

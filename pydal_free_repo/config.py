@@ -59,6 +59,25 @@ class Scheduler:
 @dataclass(frozen=True)
 class Partitions:
     months_ahead: int = 3
+    # Per table, -1 = months_ahead.
+    llm_calls_months_ahead: int = -1
+    api_calls_months_ahead: int = -1
+    generations_months_ahead: int = -1
+    file_modifications_months_ahead: int = -1
+
+    def months_ahead_of(self, table: str) -> int:
+        own = getattr(self, f"{PARTITIONED_SETTING[table]}_months_ahead", -1)
+        return self.months_ahead if own < 0 else own
+
+
+# Partitioned table -> the stem of its settings ([retention] <stem>_days, [partitions]
+# <stem>_months_ahead).
+PARTITIONED_SETTING = {
+    "bitbucket_api_history": "api_calls",
+    "llm_call_history": "llm_calls",
+    "generations": "generations",
+    "file_modification_history": "file_modifications",
+}
 
 
 @dataclass(frozen=True)
@@ -106,6 +125,10 @@ class Reaper:
 class Timeouts:
     lock_timeout: str = "5s"
     statement_timeout: str = "30min"
+    # Partition DDL (ATTACH, DROP) waits at most this long per attempt: writers queue behind
+    # a waiting ACCESS EXCLUSIVE request, so this is the longest they can be held up.
+    ddl_lock_timeout: str = "100ms"
+    ddl_attempts: int = 5
 
 
 @dataclass(frozen=True)

@@ -138,3 +138,10 @@ def translate(exc: psycopg.Error, *, secrets: tuple[str, ...] = ()) -> PfrError:
     if isinstance(exc, psycopg.InterfaceError):
         return DatabaseUnavailable(say(f"database connection unusable: {primary}"))
     return PfrError(say(f"database error: {primary}"))
+
+
+class PartialHourTimeZone(UserWarning):
+    """A per-day figure was asked for in a session TimeZone that is not a whole number of
+    hours from UTC (Asia/Kolkata, America/St_Johns): the rollups sum UTC hours, so days
+    there may differ from the raw views. A warning, not an error: the figures are still
+    returned."""

@@ -59,3 +59,8 @@ def test_every_benchmark_runs_and_is_correct_at_small_size(server):
 
     text = bench.report.markdown(results)
     assert "## 4. Claims under contention" in text
+    (ours,) = results.maintenance.sides
+    assert ours.in_their_month == ours.stranded and ours.lost == 0 and ours.left_in_default == 0
+    assert [p.status for p in ours.phases] == ["succeeded", "warning"]  # the idle transaction
+    assert results.migrations.applied > 0
+    assert results.jit.skipped or len(results.jit.reads) == 6

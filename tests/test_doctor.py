@@ -30,6 +30,7 @@ def test_doctor_reports_every_section_and_finds_the_problems(db, dsn):
         {
             "table_name": "llm_call_history",
             "default_partition": "llm_call_history_default",
+            "month": dt.date(2001, 1, 1),
             "row_count": 1,
         }
     ]

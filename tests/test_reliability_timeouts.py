@@ -24,7 +24,7 @@ from pydal_free_repo import Database, IssueHistory, embedded
 from pydal_free_repo.cli import main
 from pydal_free_repo.config import JobsConfig, Timeouts
 from pydal_free_repo.errors import DatabaseUnavailable, QueryTimeout
-from pydal_free_repo.jobs.runner import LOCK_ATTEMPTS, run_job
+from pydal_free_repo.jobs.runner import run_job
 
 NEXT_YEAR = dt.datetime.now(dt.timezone.utc).replace(year=dt.datetime.now().year + 1)
 
@@ -77,9 +77,11 @@ def test_a_user_options_setting_is_kept_beside_the_timeout(dsn):
 
 def test_partition_ddl_outwaits_a_short_lock_by_retrying(db, dsn, caplog):
     caplog.set_level(logging.WARNING, logger="pydal_free_repo.jobs")
-    config = JobsConfig(timeouts=Timeouts(lock_timeout="200ms"))
+    config = JobsConfig(timeouts=Timeouts(ddl_lock_timeout="200ms"))
     blocker = psycopg.connect(dsn)
-    blocker.execute("LOCK TABLE llm_call_history IN ACCESS SHARE MODE")
+    # ATTACH takes SHARE UPDATE EXCLUSIVE on the parent: readers and writers never block
+    # it; another DDL, a VACUUM or an ANALYZE of the table does.
+    blocker.execute("LOCK TABLE bitbucket_api_history IN SHARE UPDATE EXCLUSIVE MODE")
 
     class ReleaseAfterFirstAttempt(logging.Handler):
         # Released when the job reports its first lock timeout, not after a fixed delay:
@@ -101,7 +103,7 @@ def test_partition_ddl_outwaits_a_short_lock_by_retrying(db, dsn, caplog):
 
 
 def test_partition_ddl_gives_up_after_its_attempts_and_writers_are_not_queued_behind_it(db, dsn):
-    config = JobsConfig(timeouts=Timeouts(lock_timeout="300ms"))
+    config = JobsConfig(timeouts=Timeouts(ddl_lock_timeout="300ms", ddl_attempts=3))
     repo = IssueHistory(db)
     run = repo.claim({"key": "T-1"}).history_id
     written = []
@@ -112,7 +114,7 @@ def test_partition_ddl_gives_up_after_its_attempts_and_writers_are_not_queued_be
             written.append(1)
 
     with psycopg.connect(dsn) as blocker:
-        blocker.execute("LOCK TABLE llm_call_history IN ACCESS SHARE MODE")
+        blocker.execute("LOCK TABLE bitbucket_api_history IN SHARE UPDATE EXCLUSIVE MODE")
         writer = threading.Thread(target=write_while_ddl_waits)
         writer.start()
         result = run_job(db, "partitions", config, now=NEXT_YEAR)
@@ -123,7 +125,7 @@ def test_partition_ddl_gives_up_after_its_attempts_and_writers_are_not_queued_be
         blocker.rollback()
     assert result.status == "failed"
     assert "lock timeout" in result.error
-    assert LOCK_ATTEMPTS >= 2
+    assert JobsConfig().timeouts.ddl_attempts >= 2
 
 
 @pytest.mark.slow

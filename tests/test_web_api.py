@@ -273,7 +273,14 @@ def test_the_empty_database_page_shows_the_demo_command(postgresql_proc):
         assert get(url + "/stats")[1]["total_issues"] == 0
 
 
-def test_the_dashboard_reads_work_under_the_read_only_role(demo_dsn, server):
+# Pages that show contents (prompts, node inputs, outputs and tracebacks): pfr_reader may
+# not read those columns (sql/admin/roles.sql, issue 13); pfr_reader_full may.
+CONTENT_PATHS = {"/compare/prompts", "/workflows/{workflow_id}"}
+CONTENT_PAGES = {"/ui/workflows/{workflow_id}", "/ui/compare"}
+
+
+@pytest.mark.parametrize("group", ["pfr_reader", "pfr_reader_full"])
+def test_the_dashboard_reads_work_under_the_read_only_roles(demo_dsn, server, group):
     from test_security_roles import run_roles_script
 
     with psycopg.connect(demo_dsn) as conn:
@@ -288,36 +295,44 @@ def test_the_dashboard_reads_work_under_the_read_only_role(demo_dsn, server):
             is None
         ):
             admin.execute("CREATE ROLE pfr_t_web_reader LOGIN")
-        admin.execute("GRANT pfr_reader TO pfr_t_web_reader")
+        admin.execute(sql.SQL("GRANT {} TO pfr_t_web_reader").format(sql.Identifier(group)))
         dbname = admin.info.dbname
     from conftest import dsn_for
 
+    full = group == "pfr_reader_full"
     reader = dsn_for(dbname, user="pfr_t_web_reader")
-    with serve(reader) as url:
-        _, openapi, _ = get(url + "/openapi.json")
-        workflow_id = get(url + "/workflows?limit=1")[1][0]["id"]
-        run_id = get(url + "/history?limit=1")[1][0]["id"]
-        for path in openapi["paths"]:
-            concrete = (
-                path.replace("{history_id}", str(run_id))
-                .replace("{workflow_id}", str(workflow_id))
-                .replace("{path}", "src/app/main.py")
-            )
-            status, body, _ = get(url + concrete)
-            assert status == 200, (concrete, body)
-            assert body == get(server + concrete)[1], concrete
-        for page in (
-            "/ui/",
-            "/ui/runs",
-            f"/ui/runs/{run_id}",
-            "/ui/files",
-            "/ui/workflows",
-            f"/ui/workflows/{workflow_id}",
-            "/ui/compare",
-        ):
-            assert get(url + page)[0] == 200, page
-    with psycopg.connect(demo_dsn, autocommit=True) as admin:
-        admin.execute(sql.SQL("REVOKE pfr_reader FROM pfr_t_web_reader"))
+    try:
+        with serve(reader) as url:
+            _, openapi, _ = get(url + "/openapi.json")
+            workflow_id = get(url + "/workflows?limit=1")[1][0]["id"]
+            run_id = get(url + "/history?limit=1")[1][0]["id"]
+            for path in openapi["paths"]:
+                concrete = (
+                    path.replace("{history_id}", str(run_id))
+                    .replace("{workflow_id}", str(workflow_id))
+                    .replace("{path}", "src/app/main.py")
+                )
+                status, body, _ = get(url + concrete)
+                if path in CONTENT_PATHS and not full:
+                    assert status == 403 and "permission denied" in body["error"], concrete
+                    continue
+                assert status == 200, (concrete, body)
+                assert body == get(server + concrete)[1], concrete
+            for page in (
+                "/ui/",
+                "/ui/runs",
+                f"/ui/runs/{run_id}",
+                "/ui/files",
+                "/ui/workflows",
+                "/ui/workflows/{workflow_id}",
+                "/ui/compare",
+            ):
+                expected = 403 if page in CONTENT_PAGES and not full else 200
+                concrete = page.replace("{workflow_id}", str(workflow_id))
+                assert get(url + concrete)[0] == expected, page
+    finally:
+        with psycopg.connect(demo_dsn, autocommit=True) as admin:
+            admin.execute(sql.SQL("REVOKE {} FROM pfr_t_web_reader").format(sql.Identifier(group)))
 
 
 def test_a_slow_query_is_a_503_not_a_hung_page(demo_dsn):

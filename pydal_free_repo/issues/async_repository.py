@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+import warnings
 from collections.abc import AsyncIterator, Iterator, Mapping
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -24,7 +25,14 @@ from psycopg.rows import class_row
 
 from pydal_free_repo import pricing, values
 from pydal_free_repo.async_database import AsyncDatabase
-from pydal_free_repo.errors import REAPED_PREFIX, InvalidTransition, NotFound, PfrError, Reaped
+from pydal_free_repo.errors import (
+    REAPED_PREFIX,
+    InvalidTransition,
+    NotFound,
+    PartialHourTimeZone,
+    PfrError,
+    Reaped,
+)
 from pydal_free_repo.issues import analytics
 from pydal_free_repo.issues.records import (
     STATUSES,
@@ -386,11 +394,13 @@ class AsyncIssueHistory:
 
     async def daily_stats(self, days: int = 7, *, conn: Conn = None) -> list[dict[str, Any]]:
         """Runs per day for the days from ``CURRENT_DATE - days`` on, newest first."""
+        await self._warn_unless_whole_hour_zone(conn)
         params = {"days": window(days, "days")}
         return await self.db.fetch_all("issues/stats_daily", params, conn=conn)
 
     async def llm_cost(self, days: int = 7, *, conn: Conn = None) -> list[dict[str, Any]]:
         """LLM calls, cache hits, tokens and cost per day and call type."""
+        await self._warn_unless_whole_hour_zone(conn)
         params = {"days": window(days, "days")}
         return await self.db.fetch_all("issues/stats_llm_cost_daily", params, conn=conn)
 
@@ -415,6 +425,7 @@ class AsyncIssueHistory:
     async def weekly_success_trend(
         self, months: int = 3, *, conn: Conn = None
     ) -> list[dict[str, Any]]:
+        await self._warn_unless_whole_hour_zone(conn)
         return await self.analytics("weekly_success_trend", months=months, conn=conn)
 
     async def top_modified_files(
@@ -426,6 +437,7 @@ class AsyncIssueHistory:
         return await self.analytics("llm_cost_by_model", days=days, conn=conn)
 
     async def hourly_throughput(self, days: int = 7, *, conn: Conn = None) -> list[dict[str, Any]]:
+        await self._warn_unless_whole_hour_zone(conn)
         return await self.analytics("hourly_throughput", days=days, conn=conn)
 
     async def failure_reasons(
@@ -444,6 +456,18 @@ class AsyncIssueHistory:
         return await self.analytics("duration_percentiles", days=days, conn=conn)
 
     # -- helpers ----------------------------------------------------------------------
+
+    async def _warn_unless_whole_hour_zone(self, conn: Conn) -> None:
+        """Per-day figures are unions of UTC hours: not exact in a +05:30-like zone."""
+        zone = await self.db.fetch_one("issues/session_zone_whole_hours", conn=conn)
+        if zone is not None and not zone["whole_hours"]:
+            warnings.warn(
+                f"session TimeZone {zone['time_zone']} is not a whole number of hours from "
+                "UTC: daily, weekly and hourly figures are summed from UTC hours and may "
+                "differ from the raw views (v_processing_stats, v_llm_cost_daily)",
+                PartialHourTimeZone,
+                stacklevel=3,
+            )
 
     @contextlib.asynccontextmanager
     async def _using(self, conn: Conn) -> AsyncIterator[psycopg.AsyncConnection[Any]]:

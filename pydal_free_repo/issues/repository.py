@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+import warnings
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -23,7 +24,14 @@ from psycopg.rows import class_row
 
 from pydal_free_repo import pricing, values
 from pydal_free_repo.database import Database
-from pydal_free_repo.errors import REAPED_PREFIX, InvalidTransition, NotFound, PfrError, Reaped
+from pydal_free_repo.errors import (
+    REAPED_PREFIX,
+    InvalidTransition,
+    NotFound,
+    PartialHourTimeZone,
+    PfrError,
+    Reaped,
+)
 from pydal_free_repo.issues import analytics
 from pydal_free_repo.issues.records import (
     STATUSES,
@@ -381,11 +389,13 @@ class IssueHistory:
 
     def daily_stats(self, days: int = 7, *, conn: Conn = None) -> list[dict[str, Any]]:
         """Runs per day for the days from ``CURRENT_DATE - days`` on, newest first."""
+        self._warn_unless_whole_hour_zone(conn)
         params = {"days": window(days, "days")}
         return self.db.fetch_all("issues/stats_daily", params, conn=conn)
 
     def llm_cost(self, days: int = 7, *, conn: Conn = None) -> list[dict[str, Any]]:
         """LLM calls, cache hits, tokens and cost per day and call type."""
+        self._warn_unless_whole_hour_zone(conn)
         params = {"days": window(days, "days")}
         return self.db.fetch_all("issues/stats_llm_cost_daily", params, conn=conn)
 
@@ -406,6 +416,7 @@ class IssueHistory:
         return self.db.fetch_all(analytic.query, analytic.params(params), conn=conn)
 
     def weekly_success_trend(self, months: int = 3, *, conn: Conn = None) -> list[dict[str, Any]]:
+        self._warn_unless_whole_hour_zone(conn)
         return self.analytics("weekly_success_trend", months=months, conn=conn)
 
     def top_modified_files(
@@ -417,6 +428,7 @@ class IssueHistory:
         return self.analytics("llm_cost_by_model", days=days, conn=conn)
 
     def hourly_throughput(self, days: int = 7, *, conn: Conn = None) -> list[dict[str, Any]]:
+        self._warn_unless_whole_hour_zone(conn)
         return self.analytics("hourly_throughput", days=days, conn=conn)
 
     def failure_reasons(
@@ -431,6 +443,18 @@ class IssueHistory:
         return self.analytics("duration_percentiles", days=days, conn=conn)
 
     # -- helpers ----------------------------------------------------------------------
+
+    def _warn_unless_whole_hour_zone(self, conn: Conn) -> None:
+        """Per-day figures are unions of UTC hours: not exact in a +05:30-like zone."""
+        zone = self.db.fetch_one("issues/session_zone_whole_hours", conn=conn)
+        if zone is not None and not zone["whole_hours"]:
+            warnings.warn(
+                f"session TimeZone {zone['time_zone']} is not a whole number of hours from "
+                "UTC: daily, weekly and hourly figures are summed from UTC hours and may "
+                "differ from the raw views (v_processing_stats, v_llm_cost_daily)",
+                PartialHourTimeZone,
+                stacklevel=3,
+            )
 
     @contextlib.contextmanager
     def _using(self, conn: Conn) -> Iterator[psycopg.Connection[Any]]:

@@ -9,6 +9,13 @@ SELECT
     bah.created_at
 FROM bitbucket_api_history AS bah
 WHERE bah.history_id = %(history_id)s
+  -- Prunes the monthly partitions older than the run: its rows are never older than it (a
+  -- day of margin for rows stamped by a client's clock, as the buffered writer does).
+  AND bah.created_at >= (
+      SELECT p.created_at - INTERVAL '1 day'
+      FROM issue_processing_history AS p
+      WHERE p.id = %(history_id)s
+  )
 ORDER BY
     bah.created_at,
     bah.id

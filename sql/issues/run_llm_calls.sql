@@ -24,6 +24,13 @@ SELECT
     lch.created_at
 FROM llm_call_history AS lch
 WHERE lch.history_id = %(history_id)s
+  -- Prunes the monthly partitions older than the run: its rows are never older than it (a
+  -- day of margin for rows stamped by a client's clock, as the buffered writer does).
+  AND lch.created_at >= (
+      SELECT p.created_at - INTERVAL '1 day'
+      FROM issue_processing_history AS p
+      WHERE p.id = %(history_id)s
+  )
 ORDER BY
     lch.created_at,
     lch.id

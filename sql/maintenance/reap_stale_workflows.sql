@@ -33,9 +33,14 @@ reaped_nodes AS (
         status = 'failed',
         error_message = %(error_message)s,
         completed_at = %(now)s::TIMESTAMPTZ,
-        duration_ms = GREATEST(
-            0,
-            floor(EXTRACT(EPOCH FROM %(now)s::TIMESTAMPTZ - COALESCE(n.started_at, n.created_at)) * 1000)
+        -- Saturates at INTEGER's top (24.8 days) instead of failing the whole reap; the
+        -- true span stays in started_at .. completed_at.
+        duration_ms = LEAST(
+            GREATEST(
+                0,
+                floor(EXTRACT(EPOCH FROM %(now)s::TIMESTAMPTZ - COALESCE(n.started_at, n.created_at)) * 1000)
+            ),
+            2147483647
         )::INTEGER
     FROM reaped_workflows AS stale
     WHERE n.workflow_id = stale.id

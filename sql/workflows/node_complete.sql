@@ -16,7 +16,11 @@ SET
     completed_at = COALESCE(nodes.completed_at, clock.now),
     duration_ms = COALESCE(
         nodes.duration_ms,
-        GREATEST(0, ROUND(EXTRACT(EPOCH FROM (clock.now - nodes.started_at)) * 1000))::INTEGER
+        -- Saturates at INTEGER's top (24.8 days) rather than failing: see issue 13.
+        LEAST(
+            GREATEST(0, ROUND(EXTRACT(EPOCH FROM (clock.now - nodes.started_at)) * 1000)),
+            2147483647
+        )::INTEGER
     )
 FROM clock
 WHERE nodes.id = %(node_id)s

@@ -8,7 +8,11 @@ SET
     error_message = %(error_message)s,
     error_traceback = %(error_traceback)s,
     completed_at = statement_timestamp(),
-    duration_ms = GREATEST(0, ROUND(EXTRACT(EPOCH FROM (statement_timestamp() - started_at)) * 1000))::INTEGER
+    -- Saturates at INTEGER's top (24.8 days) rather than failing: see issue 13.
+    duration_ms = LEAST(
+        GREATEST(0, ROUND(EXTRACT(EPOCH FROM (statement_timestamp() - started_at)) * 1000)),
+        2147483647
+    )::INTEGER
 WHERE id = %(node_id)s
 RETURNING
     id,
