@@ -80,7 +80,7 @@ def test_every_template_is_planned_by_the_server(postgresql):
 
 # One naming scheme: entity first, then the action or aspect (`run_claim`, `node_create`).
 ENTITIES = {
-    "issues": ("run_", "llm_call_", "api_call_", "file_", "stats_", "demo_"),
+    "issues": ("run_", "llm_call_", "api_call_", "file_", "stats_", "demo_", "session_"),
     "workflows": ("workflow_", "node_", "generation_", "user_", "stats_", "demo_"),
 }
 
