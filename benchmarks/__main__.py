@@ -3,7 +3,8 @@
 ``python -m benchmarks [--scale S] [--only NAME ...]``, or ``make bench BENCH_ARGS=...``.
 
 Sizes scale with ``--scale`` (1 = 10M LLM calls and 1M runs for the dashboards, 100k
-rows for ingestion, 1M rows for retention, 1,000 + 1,000 keys for claims); ``--small``
+rows for ingestion, 1M rows for retention, 1,000 + 1,000 keys for claims, 60,000
+OpenTelemetry spans); ``--small``
 is the correctness-only size the test suite runs.
 """
 
@@ -28,6 +29,7 @@ from benchmarks import (
     report,
     retention,
     scaling,
+    spans,
     web,
 )
 from benchmarks.common import Server, log
@@ -42,6 +44,7 @@ BENCHMARKS = (
     "recovery",
     "maintenance",
     "migrations",
+    "spans",
 )
 # Run only when named (--only scaling): it starts a 3-node Citus cluster, which needs root.
 EXTRA = ("scaling",)
@@ -75,6 +78,7 @@ def sizes(scale: float) -> dict[str, int]:
         "claim_keys": max(32, round(1_000 * scale)),
         "stranded_rows": max(1_000, round(100_000 * scale)),
         "migration_llm_calls": max(10_000, round(1_000_000 * scale)),
+        "spans": max(300, round(60_000 * scale)),
     }
 
 
@@ -122,17 +126,20 @@ def run(argv: list[str] | None = None) -> report.Results:
     if "recovery" in chosen:
         log("6. backups, point-in-time recovery and replica lag (own server)", quiet=quiet)
         results.recovery = recovery.run(scale, n["ingest_rows"], quiet=quiet)
+    if "spans" in chosen:
+        log(f"7. OpenTelemetry spans, {n['spans']:,} spans", quiet=quiet)
+        results.spans = spans.run(server, n["spans"], quiet=quiet)
     if "scaling" in chosen:
-        log("7. single node against a 3-node Citus cluster (docs/SCALING.md)", quiet=quiet)
+        log("8. single node against a 3-node Citus cluster (docs/SCALING.md)", quiet=quiet)
         scaling.run(scale, quiet=quiet)
     if "maintenance" in chosen:
-        log(f"8. maintenance jobs under writes, {n['stranded_rows']:,} stranded rows", quiet=quiet)
+        log(f"9. maintenance jobs under writes, {n['stranded_rows']:,} stranded rows", quiet=quiet)
         results.maintenance = maintenance.run(
             server, n["stranded_rows"], with_main=not args.small, quiet=quiet
         )
     if "migrations" in chosen:
         calls = n["migration_llm_calls"]
-        log(f"9. migrations onto {calls:,} LLM calls while writers insert", quiet=quiet)
+        log(f"10. migrations onto {calls:,} LLM calls while writers insert", quiet=quiet)
         results.migrations = migrations.run(server, calls, quiet=quiet)
     results.seconds = time.perf_counter() - began
     text = report.markdown(results)

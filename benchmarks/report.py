@@ -18,6 +18,7 @@ from benchmarks.migrations import TARGET_WORST_SECONDS as MIGRATION_TARGET
 from benchmarks.migrations import MigrationsReport
 from benchmarks.recovery import RecoveryReport
 from benchmarks.retention import RetentionReport
+from benchmarks.spans import SpansReport
 from benchmarks.web import TARGET_P50_SECONDS as WEB_TARGET_P50
 from benchmarks.web import WebReport
 
@@ -42,6 +43,7 @@ class Results:
     retention: RetentionReport | None = None
     claims: ClaimsReport | None = None
     web: WebReport | None = None
+    spans: SpansReport | None = None
     recovery: RecoveryReport | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -407,6 +409,32 @@ def markdown(results: Results) -> str:
         )
     if results.recovery:
         out += recovery_section(results.recovery)
+    if results.spans:
+        sp = results.spans
+        out += [
+            "",
+            f"## 7. OpenTelemetry spans through PostgresSpanExporter ({sp.spans:,} spans)",
+            "",
+        ]
+        out += _table(
+            ["path", "spans/s", "seconds", "vs raw COPY"],
+            [
+                [r.label, f"{r.per_second:,.0f}", f"{r.seconds:.2f}", _ratio(ratio)]
+                for r, ratio in (
+                    (sp.copy, 1.0),
+                    (sp.exporter, sp.exporter_ratio),
+                    (sp.duplicates, sp.duplicates_ratio),
+                )
+            ],
+        )
+        out += [
+            "",
+            "Stored (expected): "
+            + ", ".join(f"{t} {sp.stored[t]:,} ({sp.expected[t]:,})" for t in sp.expected)
+            + ". The exporter's time includes mapping each span in Python, the COPY into the "
+            "staging table, the duplicate check and the span ledger; the baseline COPYs the "
+            "finished rows only.",
+        ]
     notes = results.notes + explain(results)
     if notes:
         out += ["", "## Notes", ""] + [f"- {note}" for note in notes]

@@ -158,7 +158,7 @@ def api_call_row(history_id: int, api_method: str, endpoint: str, **fields: Any)
     return _stamped(issue_rows.api_call(history_id, api_method, endpoint, **fields))
 
 
-def generation_row(workflow_id: int, model_name: str, **fields: Any) -> dict[str, Any]:
+def generation_row(workflow_id: int, model_name: str | None, **fields: Any) -> dict[str, Any]:
     """A generations row (``rows.workflows.generation``), stamped now if not given."""
     return _stamped(
         workflow_rows.generation(workflow_id=workflow_id, model_name=model_name, **fields)

@@ -8,7 +8,7 @@ import pytest
 from conftest import dsn_for
 
 from benchmarks import __main__ as bench
-from benchmarks import claims, generate, ingest, retention
+from benchmarks import claims, generate, ingest, retention, spans
 from benchmarks.common import Server
 
 pytest.importorskip("sqlalchemy", reason="the ORM baseline needs the bench extra")
@@ -22,6 +22,7 @@ def server(postgresql_proc):
         ingest.DBNAME,
         retention.DBNAME,
         claims.DBNAME,
+        spans.DBNAME,
     ]
     yield server
     for name in names:
@@ -55,6 +56,9 @@ def test_every_benchmark_runs_and_is_correct_at_small_size(server):
     assert claimed.ours.duplicated_keys == 0
     assert sum(claimed.ours.acquired.values()) == claimed.distinct + claimed.colliding
 
+    sp = results.spans
+    assert sp.stored == sp.expected
+    assert sp.exporter.per_second > 0 and sp.copy.per_second > 0
     assert results.web.status == 200 and len(results.web.overview.seconds) == 5
 
     text = bench.report.markdown(results)

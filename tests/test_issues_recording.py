@@ -131,7 +131,7 @@ def test_cached_tokens_above_prompt_tokens_are_refused_before_any_sql(issues, ru
 @pytest.mark.parametrize(
     ("call", "kwargs", "message"),
     [
-        ("record_llm_call", {"call_type": "chat", "model": "gpt-4o"}, "call_type must be one of"),
+        ("record_llm_call", {"call_type": "Chat!", "model": "gpt-4o"}, "call_type must be a lower"),
         ("record_llm_call", {"call_type": "other", "model": ""}, "model must be"),
         ("record_llm_call", {"call_type": "other", "model": "m", "provided_cost": -1}, "0 or"),
         ("record_api_call", {"api_method": "FETCH", "endpoint": "/x"}, "api_method must be"),

@@ -188,7 +188,9 @@ def test_start_workflow_round_trips_or_refuses(
 @PROFILE
 @given(
     node_name=texts,
-    node_type=st.sampled_from([None, "analysis", "search", "generation", "routing", "x"]),
+    node_type=st.sampled_from(
+        [None, "analysis", "search", "generation", "routing", "tool", "llm", "X", "a" * 21]
+    ),
     input_data=json_like,
     state=json_like,
     output=json_like,
@@ -201,7 +203,7 @@ def test_nodes_round_trip_or_are_refused(
     run = logger.start_workflow(owner, {}).id
     try:
         want_input = expected_state(input_data)
-        bad = node_type == "x" or not node_name.strip() or len(scrub(node_name)) > 100
+        bad = node_type in ("X", "a" * 21) or not node_name.strip() or len(scrub(node_name)) > 100
     except NotJson:
         bad = True
     if bad:

@@ -71,7 +71,22 @@ def valid_rows(parents):
             "completion_tokens": 5,
         },
         "job_runs": {"job_name": "vacuum", "status": "succeeded"},
+        "workflow_traces": {
+            "trace_id": "t1",
+            "workflow_id": parents["workflow_id"],
+            "source": "opentelemetry",
+        },
+        "workflow_spans": {
+            "trace_id": "t1",
+            "span_id": "s1",
+            "workflow_id": parents["workflow_id"],
+            "kind": "node",
+        },
     }
+
+
+# Tables keyed by something other than an id column (what insert() returns).
+KEYS = {"workflow_traces": "trace_id", "workflow_spans": "span_id"}
 
 
 # Every CHECK constraint of the schema, with a row change that must violate it.
@@ -94,7 +109,7 @@ BAD = {
     "check_iph_modified_files_count": ("issue_processing_history", {"modified_files_count": -1}),
     "check_fmh_action": ("file_modification_history", {"action": "renamed"}),
     "check_fmh_diff_count": ("file_modification_history", {"diff_count": -1}),
-    "check_lch_call_type": ("llm_call_history", {"call_type": "chat"}),
+    "check_lch_call_type_format": ("llm_call_history", {"call_type": "Chat!"}),
     "check_lch_prompt_tokens": ("llm_call_history", {"prompt_tokens": -1}),
     "check_lch_completion_tokens": ("llm_call_history", {"completion_tokens": -1}),
     "check_lch_total_tokens": ("llm_call_history", {"total_tokens": -1}),
@@ -114,7 +129,10 @@ BAD = {
     "check_workflows_status": ("workflows", {"status": "paused"}),
     "check_workflows_input_type": ("workflows", {"input_type": "planet"}),
     "check_workflows_search_radius": ("workflows", {"search_radius": -1}),
-    "check_nodes_node_type": ("nodes", {"node_type": "thinking"}),
+    "check_nodes_node_type_format": ("nodes", {"node_type": "Thinking!"}),
+    "check_workflow_traces_source": ("workflow_traces", {"source": "zipkin"}),
+    "check_workflow_spans_kind": ("workflow_spans", {"kind": "event"}),
+    "check_workflow_spans_generation": ("workflow_spans", {"generation_id": 1}),
     "check_nodes_execution_order": ("nodes", {"execution_order": 0}),
     "check_nodes_status": ("nodes", {"status": "done"}),
     "check_nodes_duration_ms": ("nodes", {"duration_ms": -1}),
@@ -169,13 +187,13 @@ def test_check_constraint_rejects_a_bad_value(postgresql, parents, constraint):
                 [row_id],
             )
         else:
-            insert(postgresql, table, {**row, **change})
+            insert(postgresql, table, {**row, **change}, KEYS.get(table, "id"))
     assert caught.value.diag.constraint_name == constraint
 
 
 def test_valid_rows_are_accepted(postgresql, parents):
     for table, row in valid_rows(parents).items():
-        insert(postgresql, table, row)
+        insert(postgresql, table, row, KEYS.get(table, "id"))
 
 
 def test_one_active_row_per_issue_key_and_retry_after_failure(postgresql):

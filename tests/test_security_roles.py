@@ -31,6 +31,7 @@ pytestmark = pytest.mark.xdist_group("cluster_roles")
 
 LOGINS = {
     "pfr_t_writer": "pfr_writer",
+    "pfr_t_span_writer": "pfr_span_writer",
     "pfr_t_reader": "pfr_reader",
     "pfr_t_maintainer": "pfr_maintainer",
 }

@@ -123,7 +123,7 @@ def test_bad_values_are_refused_when_put(db, dsn):
     run = make_run(dsn)
     with BufferedWriter(db) as writer:
         with pytest.raises(InvalidValue, match="call_type"):
-            writer.llm_call(run, "poetry", "gpt-4o")
+            writer.llm_call(run, "Poetry!", "gpt-4o")
         with pytest.raises(InvalidValue, match="prompt_tokens"):
             writer.llm_call(run, "other", "gpt-4o", prompt_tokens=-5)
         with pytest.raises(InvalidValue, match="status_code"):
@@ -144,7 +144,7 @@ def test_bad_values_are_refused_when_put(db, dsn):
         ({"prompt_tokens": -1}, "prompt_tokens must be 0 or more, got -1"),
         ({"prompt_tokens": 1, "cached_input_tokens": 2}, "cached_input_tokens (2) cannot exceed"),
         ({"provided_cost": float("nan")}, "provided_cost must be a finite number"),
-        ({"call_type": "poetry"}, "call_type must be one of"),
+        ({"call_type": "Poetry!"}, "call_type must be a lowercase word"),
     ],
 )
 def test_the_writer_and_the_repository_refuse_an_llm_call_in_the_same_words(db, dsn, fields, words):

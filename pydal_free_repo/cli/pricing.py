@@ -154,7 +154,7 @@ def _set(args: argparse.Namespace, ctx: Context) -> int:
     }
     with ctx.db.transaction() as conn:
         row = ctx.db.fetch_one("pricing/user_price_insert", params, conn=conn)
-        affected = (
+        affected: dict[str, Any] = (
             {"llm_calls": None, "generations": None}
             if args.pattern
             else ctx.db.fetch_one(

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json as _json_module
 import math
+import re
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar
@@ -87,6 +89,40 @@ def required_choice(value: Any, name: str, allowed: tuple[Choice, ...]) -> Choic
     if chosen is None:
         raise InvalidValue(f"{name} must be one of {', '.join(allowed)}; got None")
     return chosen
+
+
+# The format CHECKs of migration 0030 (node_type VARCHAR(20), call_type VARCHAR(50)).
+WORD = re.compile(r"[a-z][a-z0-9_.-]*")
+
+
+def word(value: Any, name: str, *, max_length: int) -> str | None:
+    """An open-vocabulary label (node_type, call_type): a lowercase word of letters, digits,
+    '_', '.' or '-' starting with a letter, e.g. tool, llm, agent, execute_tool."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not WORD.fullmatch(value) or len(value) > max_length:
+        raise InvalidValue(
+            f"{name} must be a lowercase word (a-z first, then a-z 0-9 _ . -) of at most "
+            f"{max_length} characters, e.g. tool, llm, agent; not {value!r}"
+        )
+    return value
+
+
+def whole_state(state: Any) -> Any:
+    """The whole state as jsonb, for ``workflows.state``. Never refuses a state: what is
+    not JSON (a client object, a set) is stored as its text, so a state that only ever had
+    to fill the travel-planner columns still starts its run."""
+    if state is None:
+        return None
+    try:
+        return jsonb(state, "state")
+    except InvalidValue:
+        pass
+    try:
+        text = _json_module.dumps(plain(state), default=str, allow_nan=False)
+        return jsonb(_json_module.loads(text), "state")
+    except (InvalidValue, ValueError, TypeError, RecursionError):
+        return None  # the travel-planner columns were checked; the copy is optional
 
 
 def count(value: Any, name: str) -> int | None:

@@ -25,6 +25,7 @@ from pydal_free_repo.rows.checks import (
     row_id,
     timestamp,
     tokens,
+    word,
 )
 from pydal_free_repo.usage import apply_usage, provider_name
 
@@ -87,7 +88,7 @@ def llm_call(
     row = {
         **counts,
         "history_id": row_id(history_id, "history_id"),
-        "call_type": required_choice(call_type, "call_type", CALL_TYPES),
+        "call_type": call_type_word(call_type),
         "model": required(counts["model"], "model", max_length=100),
         "model_provider": label(
             provider_name(counts["model_provider"]), "model_provider", max_length=50
@@ -179,3 +180,12 @@ def finish(
         "modified_files_count": count(modified_files_count, "modified_files_count"),
         "error_message": error_message,
     }
+
+
+def call_type_word(value: Any) -> str:
+    """Open vocabulary (migration 0030): document 004's four values are examples."""
+    if value is None:
+        raise InvalidValue(f"call_type must not be empty (e.g. {', '.join(CALL_TYPES)})")
+    checked = word(value, "call_type", max_length=50)
+    assert checked is not None
+    return checked

@@ -24,9 +24,11 @@ from pydal_free_repo.rows.checks import (
     row_id,
     timestamp,
     tokens,
+    whole_state,
+    word,
 )
 from pydal_free_repo.usage import apply_usage, provider_name
-from pydal_free_repo.workflows.records import FINAL_STATUSES, INPUT_TYPES, NODE_TYPES
+from pydal_free_repo.workflows.records import FINAL_STATUSES, INPUT_TYPES
 
 
 def user(username: Any, email: Any) -> dict[str, Any]:
@@ -45,6 +47,7 @@ def workflow_start(user_id: int, state: Any) -> dict[str, Any]:
         "date_theme": jsonb(field(state, "date_theme"), "date_theme"),
         "user_intent": jsonb(field(state, "user_intent"), "user_intent"),
         "search_radius": amount(field(state, "search_radius"), "search_radius"),
+        "state": whole_state(state),
     }
 
 
@@ -56,6 +59,7 @@ def workflow_complete(workflow_id: int, state: Any, status: str) -> dict[str, An
         "user_intent": jsonb(field(state, "user_intent"), "user_intent"),
         "time_settings": jsonb(field(state, "time_settings"), "time_settings"),
         "date_theme": jsonb(field(state, "date_theme"), "date_theme"),
+        "state": whole_state(state),
     }
 
 
@@ -79,7 +83,7 @@ def node_create(
     return {
         "workflow_id": row_id(workflow_id, "workflow_id"),
         "node_name": required(node_name, "node_name", max_length=100),
-        "node_type": choice(node_type, "node_type", NODE_TYPES),
+        "node_type": word(node_type, "node_type", max_length=20),
         "input_data": jsonb(input_data, "input_data"),
         "parent_node_id": None if parent_node_id is None else row_id(parent_node_id, "parent"),
     }

@@ -48,6 +48,8 @@ class Workflow:
     created_at: dt.datetime
     updated_at: dt.datetime
     completed_at: dt.datetime | None
+    # The whole state as JSON (migration 0032), beside the travel-planner columns.
+    state: Any = None
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@
 -- It creates four NOLOGIN group roles and grants to them; logins are made members:
 --
 --     CREATE ROLE agent LOGIN PASSWORD '...' IN ROLE pfr_writer;
+--     CREATE ROLE collector LOGIN PASSWORD '...' IN ROLE pfr_span_writer;
 --     CREATE ROLE dashboard LOGIN PASSWORD '...' IN ROLE pfr_reader;
 --     CREATE ROLE auditor LOGIN PASSWORD '...' IN ROLE pfr_reader_full;
 --     CREATE ROLE maint LOGIN PASSWORD '...' IN ROLE pfr_maintainer;
@@ -21,6 +22,9 @@
 --                 pricing triggers read it), USAGE on the id sequences. Nothing on the rollup
 --                 markers (the triggers write them as their owner), no DELETE, no TRUNCATE,
 --                 no DDL, nothing on job_runs.
+-- pfr_span_writer pfr_writer plus what the OpenTelemetry exporter and LangChain handler
+--                 need (see the grants below): TEMPORARY, the span tables, a root span's
+--                 workflow columns, generations.node_id.
 -- pfr_reader      SELECT on every table and view of the schema except contents: not
 --                 users.email, issue_processing_history.issue_data, the diff and contents of
 --                 file changes, the state, input, output and traceback of nodes, the prompts
@@ -48,7 +52,7 @@ DO $$
 DECLARE
     group_role TEXT;
 BEGIN
-    FOREACH group_role IN ARRAY ARRAY['pfr_writer', 'pfr_reader', 'pfr_reader_full', 'pfr_maintainer'] LOOP
+    FOREACH group_role IN ARRAY ARRAY['pfr_writer', 'pfr_span_writer', 'pfr_reader', 'pfr_reader_full', 'pfr_maintainer'] LOOP
         IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname OPERATOR(pg_catalog.=) group_role) THEN
             EXECUTE pg_catalog.format('CREATE ROLE %I NOLOGIN', group_role);
         END IF;
@@ -58,7 +62,7 @@ $$;
 
 -- PostgreSQL 14 lets every role create objects in public; 15 and later do not.
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
-GRANT USAGE ON SCHEMA public TO pfr_writer, pfr_reader, pfr_reader_full, pfr_maintainer;
+GRANT USAGE ON SCHEMA public TO pfr_writer, pfr_span_writer, pfr_reader, pfr_reader_full, pfr_maintainer;
 GRANT CREATE ON SCHEMA public TO pfr_maintainer;
 GRANT pg_monitor TO pfr_maintainer;
 GRANT pfr_reader TO pfr_reader_full;
@@ -181,6 +185,26 @@ BEGIN
 END;
 $$;
 GRANT SELECT ON public.model_pricing TO pfr_writer;
+
+-- The span writer (OpenTelemetry exporter, LangChain handler) is pfr_writer plus three
+-- things the plain writer must not have: TEMPORARY (it COPYs each batch into a session
+-- temp table, pg_temp.pfr_span_stage, to drop spans already stored before inserting), its
+-- idempotency tables, and the workflow columns a root span fills in after its children
+-- (created_at moves earlier to the root's start; workflows is not partitioned, so this
+-- moves no row between partitions) and generations.node_id (a node span arriving in a
+-- later batch than its generations). TEMP is safe to give here because every function
+-- pins search_path with pg_temp last, so a temp table shadows nothing the package runs
+-- (tests/test_security_attacks.py); the plain pfr_writer keeps no TEMP.
+GRANT pfr_writer TO pfr_span_writer;
+DO $$
+BEGIN
+    EXECUTE pg_catalog.format('GRANT TEMPORARY ON DATABASE %I TO pfr_span_writer',
+        pg_catalog.current_database());
+END;
+$$;
+GRANT SELECT, INSERT, UPDATE ON public.workflow_traces, public.workflow_spans TO pfr_span_writer;
+GRANT UPDATE (created_at, user_input, state) ON public.workflows TO pfr_span_writer;
+GRANT UPDATE (node_id) ON public.generations TO pfr_span_writer;
 
 -- The readers: every table and view of the schema but the partitions (read through their
 -- parent); the content columns only for pfr_reader_full. Re-run after each migration:

@@ -22,4 +22,5 @@ RETURNING
     error_message,
     created_at,
     updated_at,
-    completed_at
+    completed_at,
+    state

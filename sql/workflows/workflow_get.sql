@@ -13,6 +13,7 @@ SELECT
     error_message,
     created_at,
     updated_at,
-    completed_at
+    completed_at,
+    state
 FROM workflows
 WHERE id = %(workflow_id)s

@@ -13,7 +13,8 @@ SELECT
     error_message,
     created_at,
     updated_at,
-    completed_at
+    completed_at,
+    state
 FROM workflows
 WHERE user_id = %(user_id)s
 ORDER BY created_at DESC, id DESC

@@ -1,4 +1,5 @@
--- start_workflow: a new run for a user, status running, with the initial state's fields.
+-- start_workflow: a new run for a user, status running, with the initial state's fields
+-- (the travel-planner columns when the state has them) and the whole state as JSON.
 INSERT INTO workflows (
     user_id,
     status,
@@ -7,7 +8,8 @@ INSERT INTO workflows (
     time_settings,
     date_theme,
     user_intent,
-    search_radius
+    search_radius,
+    state
 )
 VALUES (
     %(user_id)s,
@@ -17,7 +19,8 @@ VALUES (
     %(time_settings)s,
     %(date_theme)s,
     %(user_intent)s,
-    %(search_radius)s
+    %(search_radius)s,
+    %(state)s
 )
 RETURNING
     id,
@@ -33,4 +36,5 @@ RETURNING
     error_message,
     created_at,
     updated_at,
-    completed_at
+    completed_at,
+    state

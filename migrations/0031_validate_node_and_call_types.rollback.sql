@@ -1,0 +1,3 @@
+-- Undo 0031: nothing to undo (a validated CHECK cannot be marked NOT VALID again, and
+-- needs not be: rolling back 0030 drops it). A statement so the step is not empty.
+SELECT 1;

@@ -1,0 +1,48 @@
+-- Span writer: the session's staging table. Spans are COPYed here first (COPY cannot skip
+-- rows that are already stored), then moved into workflows, nodes and generations by the
+-- other sql/spans/ queries in the same transaction; ON COMMIT DELETE ROWS empties it.
+CREATE TEMP TABLE IF NOT EXISTS pfr_span_stage (
+    source VARCHAR(20) NOT NULL,
+    trace_id VARCHAR(64) NOT NULL,
+    span_id VARCHAR(64) NOT NULL,
+    parent_span_id VARCHAR(64),
+    node_span_id VARCHAR(64),
+    is_root BOOLEAN NOT NULL,
+    kind VARCHAR(20) NOT NULL,
+    username VARCHAR(100) NOT NULL,
+    name VARCHAR(100) NOT NULL,
+    node_type VARCHAR(20),
+    status VARCHAR(20) NOT NULL,
+    error_message TEXT,
+    started_at TIMESTAMPTZ NOT NULL,
+    ended_at TIMESTAMPTZ NOT NULL,
+    duration_ms INTEGER,
+    input_data JSONB,
+    output_data JSONB,
+    state JSONB,
+    user_input TEXT,
+    final_itinerary JSONB,
+    model_name VARCHAR(100),
+    model_provider VARCHAR(50),
+    system_prompt TEXT,
+    user_prompt TEXT,
+    output TEXT,
+    temperature NUMERIC,
+    max_tokens INTEGER,
+    prompt_tokens INTEGER,
+    completion_tokens INTEGER,
+    total_tokens INTEGER,
+    cached_input_tokens INTEGER,
+    cache_write_input_tokens INTEGER,
+    reasoning_tokens INTEGER,
+    usage_problem TEXT,
+    computed_cost NUMERIC(12, 6),
+    pricing_id BIGINT,
+    -- Filled in the database by the queries that follow.
+    workflow_id BIGINT,
+    new_workflow BOOLEAN NOT NULL DEFAULT false,
+    node_id BIGINT,
+    parent_node_id BIGINT,
+    generation_id BIGINT
+)
+ON COMMIT DELETE ROWS
