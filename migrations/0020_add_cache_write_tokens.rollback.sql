@@ -2,6 +2,7 @@
 -- Catalog-only; ACCESS EXCLUSIVE for milliseconds on each table and partition.
 
 SET lock_timeout = '1s';
+SET statement_timeout = '1min';
 
 ALTER TABLE generations
     DROP COLUMN usage_problem,

@@ -18,6 +18,7 @@
 -- depends: 0010_create_rollups
 
 SET lock_timeout = '1s';
+SET statement_timeout = '1min';
 
 ALTER TABLE llm_call_history
     ADD COLUMN cache_write_input_tokens INTEGER,

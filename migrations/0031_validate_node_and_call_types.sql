@@ -7,6 +7,9 @@
 -- depends: 0030_open_node_and_call_types
 
 SET lock_timeout = '1s';
+-- VALIDATE scans each table under SHARE UPDATE EXCLUSIVE (writers go on); on 100M rows
+-- that takes minutes, so the bound is generous: it only stops a runaway scan.
+SET statement_timeout = '2h';
 
 ALTER TABLE nodes
     VALIDATE CONSTRAINT check_nodes_node_type_format;

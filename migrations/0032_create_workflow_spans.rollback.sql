@@ -1,5 +1,6 @@
 -- Undo 0032: drop the span tables and workflows.state (their data goes with them).
 SET lock_timeout = '1s';
+SET statement_timeout = '1min';
 
 DROP TABLE workflow_spans;
 

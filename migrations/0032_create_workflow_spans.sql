@@ -13,6 +13,7 @@
 -- depends: 0031_validate_node_and_call_types
 
 SET lock_timeout = '1s';
+SET statement_timeout = '1min';
 
 ALTER TABLE workflows
     ADD COLUMN state JSONB;
