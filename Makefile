@@ -2,26 +2,39 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# `make run` installs the package and its web extra; `make test` (and `make install`) add
+# the test and bench extras. Each has its own stamp, rebuilt when pyproject.toml changes.
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
 
 .PHONY: install run test lint generate bench clean
 
-install: $(STAMP)
+install: $(DEV_STAMP)
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test,bench,web]'
-	touch $(STAMP)
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[web]'
+	touch $(RUN_STAMP)
 
-# Embedded PostgreSQL (unless DATABASE_URL is set), migrations applied, then the
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test,bench,web]'
+	touch $(DEV_STAMP) $(RUN_STAMP)
+
+# Embedded PostgreSQL (unless DATABASE_URL is set; data in the one per-user directory the
+# README names, so PFR_DATA_DIR is deliberately not set here), migrations applied, then the
 # maintenance scheduler and the dashboard in one foreground process (`pfr run`; it prints
 # the URL, http://127.0.0.1:8000/ by default; Ctrl-C or SIGTERM stops both cleanly).
-run: install
+# It installs the package and its web extra only, not the test and bench extras.
+run: $(RUN_STAMP)
 	$(BIN)/pfr run $(RUN_ARGS)
 
+# One worker per core; each has its own template database and servers (tests/conftest.py);
+# loadgroup keeps tests on cluster-wide objects (roles) on one worker. PYTEST_XDIST= runs serially.
+PYTEST_XDIST ?= -n auto --dist loadgroup
 test: install
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 # squawk over migrations/: the rules left out are listed with their reasons in .squawk.toml;
 # the rollback files may also drop what their migration made (the ban-drop-* rules).

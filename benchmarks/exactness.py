@@ -29,11 +29,11 @@ class Pair:
 
 
 PAIRS = (
-    Pair("stats()", "issues/stats", "stats", {}),
-    Pair("daily_stats(7)", "issues/daily_stats", "daily_stats", {"days": 7}),
-    Pair("daily_stats(400)", "issues/daily_stats", "daily_stats", {"days": 400}),
-    Pair("llm_cost(7)", "issues/llm_cost_daily", "llm_cost_daily", {"days": 7}),
-    Pair("llm_cost(400)", "issues/llm_cost_daily", "llm_cost_daily", {"days": 400}),
+    Pair("stats()", "issues/stats_totals", "stats", {}),
+    Pair("daily_stats(7)", "issues/stats_daily", "daily_stats", {"days": 7}),
+    Pair("daily_stats(400)", "issues/stats_daily", "daily_stats", {"days": 400}),
+    Pair("llm_cost(7)", "issues/stats_llm_cost_daily", "llm_cost_daily", {"days": 7}),
+    Pair("llm_cost(400)", "issues/stats_llm_cost_daily", "llm_cost_daily", {"days": 400}),
     Pair(
         "weekly_success_trend(3)",
         "analytics/weekly_success_trend",

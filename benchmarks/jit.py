@@ -24,9 +24,9 @@ from benchmarks.servers import PG15_BIN, missing_reason, private_server
 from pydal_free_repo import Database, queries
 
 READS: list[tuple[str, str, dict[str, Any]]] = [
-    ("stats()", "issues/stats", {}),
-    ("daily_stats(7)", "issues/daily_stats", {"days": 7}),
-    ("llm_cost(7)", "issues/llm_cost_daily", {"days": 7}),
+    ("stats()", "issues/stats_totals", {}),
+    ("daily_stats(7)", "issues/stats_daily", {"days": 7}),
+    ("llm_cost(7)", "issues/stats_llm_cost_daily", {"days": 7}),
     ("llm_cost_by_model(30 days)", "analytics/llm_cost_by_model", {"days": 30}),
     ("weekly_success_trend(3 months)", "analytics/weekly_success_trend", {"months": 3}),
     ("top_modified_files(10)", "analytics/top_modified_files", {"limit": 10, "days": None}),

@@ -1,16 +1,20 @@
 """reaper: fail stale claims and stale running workflows, so nothing stays stuck.
 
-An issue run in ``processing`` for longer than ``[reaper] stale_after_seconds`` (default 2
-hours) becomes ``failed`` with an error saying why, which frees its issue key for a new
-claim. A workflow ``running`` with no progress (no change to it or its nodes) for as long
-becomes ``failed``, with its ``running`` nodes. A ``job_runs`` row left ``running`` by a
-daemon that died becomes ``failed`` once no process holds that job's lock.
+An issue run in ``processing`` with no recorded activity (claim, LLM call, API call,
+file change) for ``[reaper] stale_after_seconds`` (default 2 hours) becomes ``failed``
+with an error saying why, which frees its issue key for a new claim. A workflow
+``running`` with no recorded activity (a change to it or its nodes, a generation) for
+as long becomes ``failed``, with its ``running`` nodes. A worker that comes back and
+finishes a reaped run gets ``errors.Reaped`` (an ``InvalidTransition``) saying so.
+A ``job_runs`` row left ``running`` by a daemon that died becomes ``failed`` once no
+process holds that job's lock.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from pydal_free_repo.errors import REAPED_PREFIX
 from pydal_free_repo.jobs.runner import JobContext
 
 
@@ -19,11 +23,11 @@ def run(ctx: JobContext) -> dict[str, Any]:
     params = {
         "now": ctx.now,
         "stale_after_seconds": seconds,
-        "error_message": f"reaped: no progress for {_duration(seconds)} (stale claim)",
+        "error_message": f"{REAPED_PREFIX} {_idle(seconds)} (stale claim)",
     }
     with ctx.conn.transaction():
         claims = ctx.db.fetch_all("maintenance/reap_stale_claims", params, conn=ctx.conn)
-    params["error_message"] = f"reaped: no progress for {_duration(seconds)} (stale workflow)"
+    params["error_message"] = f"{REAPED_PREFIX} {_idle(seconds)} (stale workflow)"
     with ctx.conn.transaction():
         workflows = ctx.db.fetch_one("maintenance/reap_stale_workflows", params, conn=ctx.conn)
     for claim in claims:
@@ -67,6 +71,10 @@ def reap_abandoned_runs(ctx: JobContext) -> list[int]:
     if reaped:
         ctx.log.warning("reaper: marked abandoned job runs failed: %s", reaped)
     return reaped
+
+
+def _idle(seconds: int) -> str:
+    return f"no recorded activity for {_duration(seconds)}"
 
 
 def _duration(seconds: int) -> str:

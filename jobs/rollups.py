@@ -12,12 +12,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydal_free_repo.jobs.runner import JobContext
+from pydal_free_repo.jobs.runner import IDLE, JobContext
 
 
 def run(ctx: JobContext) -> dict[str, Any]:
     with ctx.conn.transaction():
         rows = ctx.db.fetch_all("rollups/refresh", conn=ctx.conn)
     refreshed = {row["rollup"]: row["buckets"] for row in rows}
-    ctx.log.info("rollups: recomputed %s", refreshed)
-    return {"recomputed_buckets": refreshed}
+    changed = {name: buckets for name, buckets in refreshed.items() if buckets}
+    if changed:
+        ctx.log.info("rollups: recomputed %s", changed)
+    # Every minute by default: a run that found nothing to fold in is not worth an INFO line.
+    return {"recomputed_buckets": refreshed, IDLE: not changed}

@@ -6,8 +6,9 @@ advisory lock (``pg_try_advisory_lock(hashtext('pfr:job:' || name))``) for the w
 run: a second daemon finds it taken, records a ``skipped`` run and goes on. The
 ``job_runs`` row is written in its own committed statements (``running`` first, then
 ``succeeded`` or ``failed`` with details and the error), so a failed job still leaves
-its row. A job's exception is caught, logged and recorded; with the database down
-the failure goes to the log.
+its row; a run that fails before it starts (its session settings refused, say) gets a
+``failed`` row too, written on a fresh connection. A job's exception is caught, logged
+and recorded; with the database down the failure goes to the log.
 """
 
 from __future__ import annotations
@@ -56,6 +57,9 @@ class JobContext:
 
 
 JobFunction = Callable[[JobContext], Mapping[str, Any]]
+# A job returns {IDLE: True, ...} when it found nothing to do: its run is still recorded,
+# but logged at DEBUG, so a job scheduled every minute is quiet at INFO when nothing changed.
+IDLE = "idle"
 
 
 @dataclass(frozen=True)
@@ -161,9 +165,9 @@ def run_job(
         except Exception as exc:
             error = redact_text(f"{type(exc).__name__}: {exc}", secrets)
             log.error("job %s failed before it started: %s", name, error)
-            return failed(error)
+            return failed(error, _record_failed_start(db, name, error))
 
-        log.info("job %s started (run %s)", name, run_id)
+        log.debug("job %s started (run %s)", name, run_id)
         context = JobContext(
             name=name,
             db=db,
@@ -173,8 +177,10 @@ def run_job(
             run_id=run_id,
         )
         status, details, error = "succeeded", {}, None
+        idle = False
         try:
             details = dict(functions[name](context) or {})
+            idle = bool(details.pop(IDLE, False))
             # A job reports what it could not do without raising: errors (a step failed)
             # make the run failed, warnings (something needs attention) make it warning.
             if details.get("errors"):
@@ -194,8 +200,33 @@ def run_job(
         _finish(db, conn, run_id, status, details, error, name)
         _release(db, conn, name)
         if status == "succeeded":
-            log.info("job %s succeeded in %.1fs (run %s): %s", name, duration, run_id, details)
+            log.log(
+                logging.DEBUG if idle else logging.INFO,
+                "job %s succeeded in %.1fs (run %s): %s",
+                name,
+                duration,
+                run_id,
+                details,
+            )
         return JobResult(name, status, run_id, duration, details, error)
+
+
+def _record_failed_start(db: Database, name: str, error: str) -> int | None:
+    """A job_runs row for a run that failed before it started, on a fresh connection (the
+    run's own may be what failed); None, and only the log, if even that cannot be done."""
+    params = {
+        "job_name": name,
+        "details": values.json({"phase": "before start"}),
+        "error": values.text(error),
+    }
+    try:
+        with psycopg.connect(
+            db.dsn, autocommit=True, connect_timeout=CONNECT_TIMEOUT_SECONDS
+        ) as fresh:
+            return db.fetch_one("jobs/run_failed_to_start", params, conn=fresh)["id"]
+    except Exception as exc:
+        log.error("job %s: its failure before starting could not be recorded: %s", name, exc)
+        return None
 
 
 def _finish(

@@ -12,12 +12,14 @@ with seconds first. A retention period of 0 days keeps the rows forever.
 from __future__ import annotations
 
 import os
+import re
 import sys
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields, make_dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydal_free_repo.errors import ConfigurationError
+from pydal_free_repo.jobs import registry
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -26,26 +28,23 @@ else:  # pragma: no cover
 
 CONFIG_ENV = "PFR_CONFIG"
 
-DEFAULT_SCHEDULES: dict[str, str] = {
-    "partitions": "15 0 * * *",
-    "vacuum": "30 3 * * *",
-    "retention": "0 4 * * *",
-    "backup": "0 2 * * *",
-    "physical_backup": "30 1 * * *",
-    "reaper": "*/5 * * * *",
-    "rollups": "* * * * *",
-}
+# One field per job of the registry, defaulting to the job's schedule: adding a job to
+# jobs/registry.py adds its `[schedules]` key and PFR_SCHEDULES_<NAME> variable.
+DEFAULT_SCHEDULES: dict[str, str] = registry.default_schedules()
 
+if TYPE_CHECKING:
 
-@dataclass(frozen=True)
-class Schedules:
-    partitions: str = DEFAULT_SCHEDULES["partitions"]
-    vacuum: str = DEFAULT_SCHEDULES["vacuum"]
-    retention: str = DEFAULT_SCHEDULES["retention"]
-    backup: str = DEFAULT_SCHEDULES["backup"]
-    physical_backup: str = DEFAULT_SCHEDULES["physical_backup"]
-    reaper: str = DEFAULT_SCHEDULES["reaper"]
-    rollups: str = DEFAULT_SCHEDULES["rollups"]
+    @dataclass(frozen=True)
+    class Schedules:  # for the type checker: one str field per job of the registry
+        def __getattr__(self, job: str) -> str: ...
+
+else:
+    Schedules = make_dataclass(
+        "Schedules",
+        [(name, str, field(default=cron)) for name, cron in DEFAULT_SCHEDULES.items()],
+        frozen=True,
+        namespace={"__module__": __name__},
+    )
 
 
 @dataclass(frozen=True)
@@ -169,11 +168,16 @@ def load(path: str | os.PathLike | None = None, env: dict[str, str] | None = Non
         for setting in fields(current):
             default = getattr(current, setting.name)
             where = f"[{section.name}] {setting.name}"
+            shape = _SHAPES.get((section.name, setting.name))
             if setting.name in given:
                 changes[setting.name] = _coerce(given[setting.name], default, where)
+                if shape:
+                    shape(changes[setting.name], f"{where} in {file}")
             variable = f"PFR_{section.name}_{setting.name}".upper()
             if env.get(variable, "") != "":
                 changes[setting.name] = _coerce(env[variable], default, variable)
+                if shape:
+                    shape(changes[setting.name], variable)
         config = replace(config, **{section.name: replace(current, **changes)})
     _validate(config)
     return config
@@ -193,6 +197,25 @@ def variables() -> list[tuple[str, str, Any]]:
                 )
             )
     return out
+
+
+# PostgreSQL's syntax for a time setting: a number and an optional unit (ms without one).
+_DURATION = re.compile(r"^\s*\d+(\.\d+)?\s*(us|ms|s|min|h|d)?\s*$")
+
+
+def _duration(value: str, where: str) -> None:
+    if not _DURATION.match(value):
+        raise ConfigurationError(
+            f"{where} must be a PostgreSQL duration such as 5s, 500ms, 30min or 1h, got {value!r}"
+        )
+
+
+# Settings whose text has a shape, checked when read so a bad value stops the command
+# at start-up (exit 2) naming where it came from, instead of failing every job later.
+_SHAPES = {
+    ("timeouts", "lock_timeout"): _duration,
+    ("timeouts", "statement_timeout"): _duration,
+}
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -236,6 +259,8 @@ def _validate(config: JobsConfig) -> None:
         if expression.strip().lower() in {"", "off"}:
             continue
         trigger_for(expression, where=f"schedule of {setting.name}")
+    for (section, name), shape in _SHAPES.items():
+        shape(getattr(getattr(config, section), name), f"[{section}] {name}")
     if config.retention.batch_size < 1:
         raise ConfigurationError("[retention] batch_size must be at least 1")
     if config.backup.keep_count < 1:

@@ -10,9 +10,17 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydal_free_repo.dsn import conninfo_params, secrets_of
+from pydal_free_repo.errors import ConfigurationError, DatabaseUnavailable
+from pydal_free_repo.redact import redact_dsn, redact_text
 
-__all__ = ["Params", "connection_kwargs", "secrets_of", "session_options"]
-from pydal_free_repo.errors import ConfigurationError
+__all__ = [
+    "Params",
+    "connection_kwargs",
+    "first_connect_kwargs",
+    "secrets_of",
+    "session_options",
+    "unreachable",
+]
 
 Params = Mapping[str, Any] | Sequence[Any] | None
 
@@ -44,3 +52,16 @@ def connection_kwargs(
     own = session_options(**settings)
     kwargs["options"] = f"{given['options']} {own}" if given.get("options") else own
     return kwargs
+
+
+def first_connect_kwargs(kwargs: dict[str, Any], timeout: float) -> dict[str, Any]:
+    """The pool's session settings for a checked first connection, bounded by ``timeout``."""
+    return {**kwargs, "connect_timeout": max(1, min(int(timeout), 10))}
+
+
+def unreachable(dsn: str, exc: Exception) -> DatabaseUnavailable:
+    """The server's own reason a first connection failed, on one line, password masked."""
+    reason = " ".join(str(exc).split()) or type(exc).__name__
+    return DatabaseUnavailable(
+        redact_text(f"cannot connect to {redact_dsn(dsn)}: {reason}", secrets_of(dsn))
+    )

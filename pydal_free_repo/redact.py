@@ -6,8 +6,18 @@ import re
 
 MASK = "****"
 
-_KEYWORD_PASSWORD = re.compile(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.IGNORECASE)
-_URI_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^:/@\s]*:)([^@\s]*)(@)", re.IGNORECASE)
+# Malformed connection strings are masked too, erring on the side of masking more:
+# - key=value: the password runs to the next `key=` (or the end of the line), so an
+#   unquoted `password=pa ss` is masked whole (an already masked `****` is left as is,
+#   so masking twice does not swallow the rest of a message);
+# - URI: the password runs from `scheme://user:` to the LAST `@` on the line, so an
+#   unencoded space, `@` or `/` in it (`postgresql://u:p@s/s@host/db`) leaks nothing.
+_KEYWORD_PASSWORD = re.compile(
+    r"(password\s*=\s*)('(?:[^'\\\n]|\\.)*'|\*{4}(?=[\s),;:]|$)"
+    r"|[^\n]*?(?=\s+[A-Za-z_]\w*\s*=|\n|$))",
+    re.IGNORECASE,
+)
+_URI_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^:/@\s]*:)([^\n]*)(@)", re.IGNORECASE)
 _QUERY_PASSWORD = re.compile(r"([?&]password=)([^&\s]*)", re.IGNORECASE)
 
 

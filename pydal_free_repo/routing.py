@@ -31,10 +31,10 @@ READ_ENV_VAR = "DATABASE_READ_URL"
 # Queries that only read, never inside a write path: safe on a standby, lag and all.
 READ_QUERIES = frozenset(
     {
-        "issues/history_list",
-        "issues/stats",
-        "issues/daily_stats",
-        "issues/llm_cost_daily",
+        "issues/run_list",
+        "issues/stats_totals",
+        "issues/stats_daily",
+        "issues/stats_llm_cost_daily",
         "issues/file_history",
         "analytics/api_calls_per_hour",
         "analytics/duration_percentiles",

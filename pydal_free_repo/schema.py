@@ -14,7 +14,7 @@ from yoyo import get_backend, read_migrations
 from yoyo.migrations import MigrationList
 
 from pydal_free_repo.dsn import resolve_dsn, secrets_of, yoyo_uri
-from pydal_free_repo.errors import DatabaseUnavailable, MigrationError
+from pydal_free_repo.errors import ConfigurationError, DatabaseUnavailable, MigrationError
 from pydal_free_repo.redact import redact_text
 
 
@@ -43,8 +43,8 @@ def _backend(dsn: str | None) -> Iterator[Any]:
         # yoyo leaves its connection open unless the backend is used as a context manager.
         with get_backend(yoyo_uri(resolved)) as backend, backend.lock():
             yield backend
-    except MigrationError:
-        raise
+    except (MigrationError, ConfigurationError):
+        raise  # a malformed DSN is a configuration error (exit 2), already masked
     except psycopg.OperationalError as exc:
         raise DatabaseUnavailable(redact_text(f"database unavailable: {exc}", secrets)) from exc
     except Exception as exc:

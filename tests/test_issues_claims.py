@@ -20,7 +20,7 @@ def test_claim_acquires_and_stores_the_issue(issues, db):
     assert claim.status == "processing"
     assert claim.issue_key == "PROJ-1"
     assert claim.started_at is not None
-    row = db.fetch_one("issues/detail", {"history_id": claim.history_id})
+    row = db.fetch_one("issues/run_get", {"history_id": claim.history_id})
     assert row["issue_summary"] == "Add a field"
     assert row["status"] == "processing"
 
@@ -67,7 +67,7 @@ def test_enqueue_then_claim_takes_the_queued_row_over(issues, db):
     assert claim.history_id == queued.history_id
     assert claim.status == "processing"
     assert claim.started_at is not None
-    rows = db.fetch_all("issues/history_list", {"limit": 10, "status": None, "issue_key": "PROJ-1"})
+    rows = db.fetch_all("issues/run_list", {"limit": 10, "status": None, "issue_key": "PROJ-1"})
     assert len(rows) == 1
     assert rows[0]["issue_summary"] == "updated summary"
 

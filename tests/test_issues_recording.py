@@ -112,7 +112,7 @@ def test_provided_cost_wins_and_total_tokens_given_is_kept(issues, run):
 def test_negative_tokens_are_refused_and_nothing_written(issues, run, db, field):
     with pytest.raises(InvalidValue, match=f"{field} must be 0 or more"):
         issues.record_llm_call(run, call_type="other", model="gpt-4o", **{field: -1})
-    assert count(db, "issues/detail_llm_calls", run) == 0
+    assert count(db, "issues/run_llm_calls", run) == 0
 
 
 def test_cached_tokens_above_prompt_tokens_are_refused_before_any_sql(issues, run, db):
@@ -120,12 +120,12 @@ def test_cached_tokens_above_prompt_tokens_are_refused_before_any_sql(issues, ru
         issues.record_llm_call(
             run, call_type="other", model="gpt-4o", prompt_tokens=1, cached_input_tokens=2
         )
-    assert count(db, "issues/detail_llm_calls", run) == 0
+    assert count(db, "issues/run_llm_calls", run) == 0
     with pytest.raises(InvalidValue, match=r"reasoning_tokens \(2\) cannot exceed completion"):
         issues.record_llm_call(
             run, call_type="other", model="gpt-4o", completion_tokens=1, reasoning_tokens=2
         )
-    assert count(db, "issues/detail_llm_calls", run) == 0
+    assert count(db, "issues/run_llm_calls", run) == 0
 
 
 @pytest.mark.parametrize(
@@ -208,7 +208,7 @@ def test_nul_characters_in_every_text_and_json_argument_are_stored_as_replacemen
         modified_content=NUL,
     )
     issues.complete(hid, pr_url=NUL, branch_name=NUL, result={NUL: NUL})
-    stored = db.fetch_one("issues/detail", {"history_id": hid})
+    stored = db.fetch_one("issues/run_get", {"history_id": hid})
     assert stored["issue_key"] == "NUL\ufffd-1"
     assert stored["issue_summary"] == "a\ufffdb"
     assert stored["pr_url"] == "a\ufffdb"

@@ -24,7 +24,7 @@ JIT_EVERYTHING = {
     "jit_inline_above_cost": "0",
     "jit_optimize_above_cost": "0",
 }
-READS = ("issues/stats", "issues/llm_cost_daily", "issues/daily_stats")
+READS = ("issues/stats_totals", "issues/stats_llm_cost_daily", "issues/stats_daily")
 PARAMS = {"days": 7}
 
 

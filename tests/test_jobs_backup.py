@@ -8,6 +8,7 @@ import subprocess
 
 import psycopg
 import pytest
+from _servers import worker_suffix
 from conftest import dsn_for
 from psycopg import sql
 
@@ -69,7 +70,7 @@ def some_history(dsn):
 
 @pytest.fixture
 def new_database(postgresql_proc):
-    name = "pfr_restore_target"
+    name = "pfr_restore_target" + worker_suffix().replace("-", "_")
     admin = dsn_for(postgresql_proc.maintenance_dbname)
     drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
     with psycopg.connect(admin, autocommit=True) as conn:

@@ -46,7 +46,7 @@ def test_a_stale_claim_is_failed_and_its_key_can_be_claimed_again(db, dsn):
             == "processing"
         )
     assert status == "failed"
-    assert error == "reaped: no progress for 2h (stale claim)"
+    assert error == "reaped: no recorded activity for 2h (stale claim)"
     assert completed_at == NOW
     assert seconds == 3 * 3600
     assert claim(dsn, "PROJ-1", NOW) is not None
@@ -98,7 +98,7 @@ def test_stale_running_workflows_and_their_running_nodes_fail(db, dsn):
     assert workflows == {ids["stale"]: "failed", ids["busy"]: "running", ids["fresh"]: "running"}
     assert nodes == [
         ("search", "completed", None),
-        ("route", "failed", "reaped: no progress for 2h (stale workflow)"),
+        ("route", "failed", "reaped: no recorded activity for 2h (stale workflow)"),
     ]
 
 
@@ -119,3 +119,48 @@ def test_job_runs_left_running_by_a_dead_process_are_failed_unless_the_job_runs(
         statuses = dict(conn.execute("SELECT id, status FROM job_runs").fetchall())
     assert statuses[dead] == "failed" and statuses[alive] == "running"
     assert statuses[result.run_id] == "succeeded"
+
+
+def test_a_worker_that_keeps_recording_is_not_reaped_and_a_reaped_one_is_told(db, dsn):
+    from pydal_free_repo import IssueHistory
+    from pydal_free_repo.errors import InvalidTransition, Reaped
+
+    issues = IssueHistory(db)
+    busy = claim(dsn, "BUSY-1", NOW - dt.timedelta(hours=5))  # claimed long ago...
+    issues.record_llm_call(busy, call_type="other", model="gpt-4o")  # ...recorded just now
+    idle = claim(dsn, "IDLE-1", NOW - dt.timedelta(hours=5))
+
+    result = run_job(db, "reaper", JobsConfig(), now=NOW + dt.timedelta(minutes=1))
+    assert result.status == "succeeded", result.error
+    assert [c["id"] for c in result.details["claims"]] == [idle]
+
+    # The busy worker stops recording; three hours later it is stale too.
+    later = run_job(db, "reaper", JobsConfig(), now=NOW + dt.timedelta(hours=3))
+    assert [c["id"] for c in later.details["claims"]] == [busy]
+    with pytest.raises(Reaped, match="failed by the reaper") as told:
+        issues.complete(busy, pr_url="https://example.test/pr/1")
+    assert isinstance(told.value, InvalidTransition)
+    assert "no recorded activity for 2h" in str(told.value)
+    assert "another worker" in str(told.value)
+
+
+def test_a_workflow_logging_generations_is_not_reaped_and_finishing_a_reaped_one_says_so(db):
+    from pydal_free_repo import WorkflowLogger
+    from pydal_free_repo.errors import Reaped
+
+    logger = WorkflowLogger(db)
+    user = logger.get_or_create_user("reaper-test")
+    workflow = logger.start_workflow(user.id, {"user_input": "plan"})
+    with psycopg.connect(db.dsn) as conn:  # started and last touched long ago
+        conn.execute(
+            "UPDATE workflows SET created_at = %s, updated_at = %s WHERE id = %s",
+            (NOW - dt.timedelta(hours=5), NOW - dt.timedelta(hours=5), workflow.id),
+        )
+    logger.log_generation("gpt-4o", "prompt", "output")  # recorded activity, now
+
+    kept = run_job(db, "reaper", JobsConfig(), now=NOW + dt.timedelta(minutes=1))
+    assert kept.details["workflows"] == []
+    reaped = run_job(db, "reaper", JobsConfig(), now=NOW + dt.timedelta(hours=3))
+    assert reaped.details["workflows"] == [workflow.id]
+    with pytest.raises(Reaped, match="the reaper failed it"):
+        logger.complete_workflow({"final_itinerary": {"day": 1}})

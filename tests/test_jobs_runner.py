@@ -9,6 +9,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from _servers import own_server_dir
 
 from pydal_free_repo import Database, embedded, migrate
 from pydal_free_repo.config import JobsConfig, Timeouts
@@ -86,7 +87,7 @@ def restart(path):
 @pytest.fixture
 def own_server():
     """A separate embedded server this test may stop (never the shared test server)."""
-    path = "/tmp/pfr-jstop"
+    path = own_server_dir("jstop")  # this checkout's and this xdist worker's own
     shutil.rmtree(path, ignore_errors=True)
     server = embedded.start(path, database="x")
     migrate(server.uri)
@@ -138,7 +139,7 @@ def test_cli_job_run_and_list(dsn, capsys):
     assert listed["reaper"]["schedule"] == "*/5 * * * *"
     assert listed["vacuum"]["last_run"] is None
     assert main(["--dsn", dsn, "job", "run", "nope"]) == 2
-    assert "unknown job 'nope'" in capsys.readouterr().err
+    assert "invalid choice: 'nope'" in capsys.readouterr().err  # choices: jobs/registry.py
 
 
 def test_the_log_of_a_failed_job_masks_the_password(db, caplog):

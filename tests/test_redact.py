@@ -29,3 +29,9 @@ def test_redact_text_masks_uris_keywords_and_given_secrets():
     text = "failed on postgresql://u:pw1@h/db and password=pw2; also pw3 appears"
     masked = redact_text(text, ("pw3",))
     assert "pw1" not in masked and "pw2" not in masked and "pw3" not in masked
+
+
+def test_masking_twice_keeps_the_rest_of_the_message():
+    once = f"cannot connect to {redact_dsn('host=h password=pw')}: password auth failed"
+    assert redact_text(once) == once
+    assert once == "cannot connect to host=h password=****: password auth failed"

@@ -72,7 +72,7 @@ def test_lookups_by_run_read_only_the_partitions_from_the_run_on(db, dsn):
     assert len(repo.detail(run).llm_calls) == 1
     old = f"_p{old_month:%Y%m}"
     with psycopg.connect(dsn) as conn:
-        for name in ("issues/detail_llm_calls", "issues/detail_api_calls"):
+        for name in ("issues/run_llm_calls", "issues/run_api_calls"):
             explain = (
                 psycopg.sql.SQL("EXPLAIN (ANALYZE, FORMAT JSON) ") + queries.load(name).composed()
             )

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from _servers import own_server_dir
+from _servers import own_server_dir, worker_suffix
 from psycopg import sql
 
 from pydal_free_repo import (
@@ -92,7 +92,7 @@ def test_no_python_source_builds_sql_text_from_values():
 @pytest.fixture
 def logged_database():
     """A database on a dedicated server that logs every statement and its parameters."""
-    name = "pfr_sqllog"
+    name = "pfr_sqllog" + worker_suffix().replace("-", "_")
     admin = embedded.start(LOG_DIR, database="postgres").uri
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(

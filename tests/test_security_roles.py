@@ -26,6 +26,9 @@ from pydal_free_repo.jobs.runner import run_job
 from pydal_free_repo.queries import sql_root
 
 ROLES_SQL = sql_root() / "admin" / "roles.sql"
+# Roles are cluster-wide: under pytest-xdist these tests share one worker (--dist loadgroup).
+pytestmark = pytest.mark.xdist_group("cluster_roles")
+
 LOGINS = {
     "pfr_t_writer": "pfr_writer",
     "pfr_t_span_writer": "pfr_span_writer",

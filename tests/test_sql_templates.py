@@ -11,6 +11,7 @@ import pytest
 from psycopg import sql
 
 from pydal_free_repo import queries
+from pydal_free_repo.errors import ConfigurationError
 
 PARAMETER = re.compile(r"%\((\w+)\)s")
 PLANNABLE = re.compile(r"^\s*(SELECT|WITH|INSERT|UPDATE|DELETE|VALUES)\b", re.IGNORECASE)
@@ -47,7 +48,7 @@ def test_template_renders_with_a_tag_and_one_statement(name):
     assert text.startswith(f"/* {name} */\n")
     code = re.sub(r"'[^']*'", "''", body(text))
     assert ";" not in re.sub(r"\$\$.*?\$\$", "", code, flags=re.S), "one statement per file"
-    raw = (queries.sql_root() / f"{name}.sql").read_text()
+    raw = queries.path(name).read_text()
     assert raw.lstrip().startswith("--"), "a first-line comment says what the query is for"
 
 
@@ -78,3 +79,52 @@ def test_every_template_is_planned_by_the_server(postgresql):
         finally:
             postgresql.rollback()
     assert failures == []
+
+
+# One naming scheme: entity first, then the action or aspect (`run_claim`, `node_create`).
+ENTITIES = {
+    "issues": ("run_", "llm_call_", "api_call_", "file_", "stats_", "demo_", "session_"),
+    "workflows": ("workflow_", "node_", "generation_", "user_", "stats_", "demo_"),
+}
+
+
+@pytest.mark.parametrize("folder", sorted(ENTITIES))
+def test_query_names_are_entity_first(folder):
+    names = [n.split("/", 1)[1] for n in queries.names() if n.startswith(f"{folder}/")]
+    assert names
+    assert [n for n in names if not n.startswith(ENTITIES[folder])] == []
+
+
+def test_a_plain_file_is_sent_verbatim_even_with_jinja_delimiters(tmp_path):
+    text = (
+        "-- {# not a Jinja comment #} and {{ not an expression }}\n"
+        "SELECT '{#', '{%', 'x}}' AS braces, %(value)s::jsonb #> '{a,b}' AS path\n"
+    )
+    (tmp_path / "area").mkdir()
+    (tmp_path / "area" / "plain.sql").write_text(text)
+    folder = queries.QueryFolder(tmp_path)
+    assert folder.names() == ["area/plain"]
+    assert folder.render("area/plain", ()).text == "/* area/plain */\n" + text.strip()
+
+
+def test_a_plain_file_refuses_structure_arguments(tmp_path):
+    (tmp_path / "plain.sql").write_text("-- q\nSELECT 1")
+    with pytest.raises(ConfigurationError, match="plain SQL and takes no structure"):
+        queries.QueryFolder(tmp_path).render("plain", (("limit", True),))
+
+
+def test_only_a_declared_template_is_rendered(tmp_path):
+    (tmp_path / "listing.sql.j2").write_text(
+        "-- q\nSELECT id FROM t\n{% if by_status %}WHERE status = %(status)s\n{% endif %}"
+    )
+    folder = queries.QueryFolder(tmp_path)
+    assert folder.names() == ["listing"]
+    assert "WHERE status" in folder.render("listing", (("by_status", True),)).text
+    assert "WHERE" not in folder.render("listing", (("by_status", False),)).text
+    with pytest.raises(ConfigurationError, match="by_status"):
+        folder.render("listing", ())
+
+
+def test_an_unknown_query_is_a_configuration_error():
+    with pytest.raises(ConfigurationError, match="no SQL file named"):
+        queries.load("issues/no_such_query")

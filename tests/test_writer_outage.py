@@ -1,24 +1,25 @@
 """Buffered writer across a database outage: the server is stopped while the writer is
 flushing and started again; every accepted row ends up in the table exactly once.
 
-This test runs its own embedded server (``PFR_WSTOP_DIR``, default /tmp/pfr-wstop) so
-stopping it never disturbs the shared test server.
+This test runs its own embedded server (``_servers.own_server_dir("wstop")``;
+``PFR_WSTOP_DIR`` overrides) so stopping it never disturbs the shared test server, nor
+another checkout's or another xdist worker's.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 
 import psycopg
 import pytest
+from _servers import own_server_dir
 from psycopg import sql
 
 from pydal_free_repo import BufferedWriter, Database, embedded, migrate
 
-DATA_DIR = os.environ.get("PFR_WSTOP_DIR", "/tmp/pfr-wstop")
+DATA_DIR = own_server_dir("wstop")
 DATABASE = "pfr_wstop"
 
 

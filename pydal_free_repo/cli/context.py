@@ -16,6 +16,9 @@ DEFAULT_READ_TIMEOUT = "30s"
 
 class Context:
     def __init__(self, dsn: str | None = None):
+        # A command fails at once with the server's reason (wrong password, server down)
+        # rather than after the pool's retries; the daemon clears it to outlive outages.
+        self.check_connection = True
         self._given = dsn
         self._resolved: str | None = None
         self._db: Database | None = None
@@ -40,6 +43,7 @@ class Context:
                 min_size=1,
                 max_size=4,
                 statement_timeout=os.environ.get(READ_TIMEOUT_ENV) or DEFAULT_READ_TIMEOUT,
+                check=self.check_connection,
             )
         return self._db
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 
 from pydal_free_repo import embedded, schema
+from pydal_free_repo.cli.arguments import POSITIVE
 from pydal_free_repo.cli.context import Context
 from pydal_free_repo.cli.output import add_json_flag, emit, print_json
+from pydal_free_repo.dsn import conninfo_params
 from pydal_free_repo.redact import redact_dsn
 
 
@@ -15,7 +17,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     group = p.add_mutually_exclusive_group()
     group.add_argument("--list", action="store_true", help="show applied and pending migrations")
     group.add_argument(
-        "--rollback", type=int, metavar="N", help="roll back the N latest migrations"
+        "--rollback", type=POSITIVE, metavar="N", help="roll back the N latest migrations"
     )
     add_json_flag(p)
     p.set_defaults(handler=run_migrate)
@@ -58,6 +60,7 @@ def run_migrate(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def run_url(args: argparse.Namespace, ctx: Context) -> int:
+    conninfo_params(ctx.dsn)  # a malformed one is refused (exit 2), its password masked
     print(redact_dsn(ctx.dsn))
     return 0
 

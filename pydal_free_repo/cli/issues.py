@@ -10,6 +10,13 @@ from __future__ import annotations
 import argparse
 import sys
 
+from pydal_free_repo.cli.arguments import (
+    DEMO_MAX_DAYS,
+    NON_NEGATIVE,
+    POSITIVE,
+    ROW_ID,
+    whole_number,
+)
 from pydal_free_repo.cli.context import Context
 from pydal_free_repo.cli.output import add_json_flag, emit, print_json, print_table, to_jsonable
 from pydal_free_repo.issues import IssueHistory
@@ -31,14 +38,14 @@ HISTORY_COLUMNS = [
 def register(commands: argparse._SubParsersAction) -> None:
     """Add this area's subcommands to ``pfr``."""
     p = commands.add_parser("history", help="issue processing runs, newest first")
-    p.add_argument("--limit", type=int, default=20, help="how many runs (default 20)")
+    p.add_argument("--limit", type=POSITIVE, default=20, help="how many runs (default 20)")
     p.add_argument("--status", choices=STATUSES, help="only runs with this status")
     p.add_argument("--issue-key", help="only runs of this issue key")
     add_json_flag(p)
     p.set_defaults(handler=run_history)
 
     p = commands.add_parser("show", help="one run with its files, LLM calls and API calls")
-    p.add_argument("id", type=int, help="history id (from pfr history)")
+    p.add_argument("id", type=ROW_ID, help="history id (from pfr history)")
     add_json_flag(p)
     p.set_defaults(handler=run_show)
 
@@ -49,13 +56,13 @@ def register(commands: argparse._SubParsersAction) -> None:
         choices=["daily", "llm-cost"],
         help="daily: runs per day; llm-cost: LLM calls and cost per day and call type",
     )
-    p.add_argument("--days", type=int, default=7, help="days back from today (default 7)")
+    p.add_argument("--days", type=NON_NEGATIVE, default=7, help="days back from today (default 7)")
     add_json_flag(p)
     p.set_defaults(handler=run_stats)
 
     p = commands.add_parser("files", help="the latest changes to one file path")
     p.add_argument("path", help="file path as recorded")
-    p.add_argument("--limit", type=int, default=20, help="how many changes (default 20)")
+    p.add_argument("--limit", type=POSITIVE, default=20, help="how many changes (default 20)")
     add_json_flag(p)
     p.set_defaults(handler=run_files)
 
@@ -63,18 +70,26 @@ def register(commands: argparse._SubParsersAction) -> None:
         "analytics", help="document 004's analytics queries (no NAME: list them)"
     )
     p.add_argument("name", nargs="?", choices=list(ANALYTICS), metavar="NAME")
-    p.add_argument("--months", type=int, help="window in months (weekly_success_trend)")
-    p.add_argument("--days", type=int, help="window in days")
-    p.add_argument("--hours", type=int, help="window in hours (api_calls_per_hour)")
-    p.add_argument("--limit", type=int, help="at most this many rows")
+    p.add_argument("--months", type=POSITIVE, help="window in months (weekly_success_trend)")
+    p.add_argument("--days", type=POSITIVE, help="window in days")
+    p.add_argument("--hours", type=POSITIVE, help="window in hours (api_calls_per_hour)")
+    p.add_argument("--limit", type=POSITIVE, help="at most this many rows")
     add_json_flag(p)
     p.set_defaults(handler=run_analytics)
 
     p = commands.add_parser("demo", help="write realistic sample data through the repositories")
-    p.add_argument("--issues", type=int, default=40, help="issues to process (default 40)")
-    p.add_argument("--days", type=int, default=14, help="spread over this many days (default 14)")
+    p.add_argument("--issues", type=NON_NEGATIVE, default=40, help="issues to process (default 40)")
     p.add_argument(
-        "--workflows", type=int, default=10, help="sample workflows to write too (default 10)"
+        "--days",
+        type=whole_number(0, DEMO_MAX_DAYS),
+        default=14,
+        help=f"spread over this many days, at most {DEMO_MAX_DAYS} (default 14)",
+    )
+    p.add_argument(
+        "--workflows",
+        type=NON_NEGATIVE,
+        default=10,
+        help="sample workflows to write too (default 10)",
     )
     p.add_argument("--seed", type=int, default=None, help="random seed (default: random)")
     add_json_flag(p)

@@ -12,6 +12,7 @@ from pydal_free_repo import config as jobs_config
 from pydal_free_repo.cli.context import Context
 from pydal_free_repo.cli.output import add_json_flag, emit, print_json, print_table
 from pydal_free_repo.errors import ConfigurationError
+from pydal_free_repo.jobs import registry
 from pydal_free_repo.redact import redact_dsn
 
 
@@ -29,8 +30,14 @@ def register(commands: argparse._SubParsersAction) -> None:
     _add_config(listing)
     add_json_flag(listing)
     listing.set_defaults(handler=run_list)
-    once = sub.add_parser("run", help="run one job now (same lock and recording as the daemon)")
-    once.add_argument("name", help="partitions, vacuum, retention, backup or reaper")
+    once = sub.add_parser(
+        "run",
+        help="run one job now (same lock and recording as the daemon)",
+        description="Run one job now, with the daemon's lock and recording.\n\njobs:\n"
+        + "\n".join(f"  {job.name:<11} {job.description}" for job in registry.JOBS),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    once.add_argument("name", choices=registry.names(), metavar="NAME", help="the job to run")
     _add_config(once)
     add_json_flag(once)
     once.set_defaults(handler=run_once)
@@ -107,16 +114,15 @@ def run_scheduler(args: argparse.Namespace, ctx: Context) -> int:
 
     settings = jobs_config.load(args.config)
     logging.getLogger("pydal_free_repo").setLevel(logging.INFO)
+    ctx.check_connection = False  # each run connects on its own and records a failure
     return scheduler.run_forever(ctx.db, settings)
 
 
 def run_list(args: argparse.Namespace, ctx: Context) -> int:
-    from pydal_free_repo.jobs.registry import jobs
-
     settings = jobs_config.load(args.config)
     last = {row["job_name"]: row for row in ctx.db.fetch_all("jobs/last_runs")}
     rows = []
-    for name, spec in jobs().items():
+    for name, spec in registry.jobs().items():
         run = last.get(name, {})
         rows.append(
             {
@@ -135,15 +141,15 @@ def run_list(args: argparse.Namespace, ctx: Context) -> int:
 def run_once(args: argparse.Namespace, ctx: Context) -> int:
     from pydal_free_repo.jobs.runner import run_job
 
-    result = run_job(ctx.db, args.name, jobs_config.load(args.config))
+    settings = jobs_config.load(args.config)  # a bad setting stops here, before connecting
+    result = run_job(ctx.db, args.name, settings)
     if args.json:
         print_json(result)
     else:
         print(f"{result.job_name}: {result.status} in {result.duration_seconds:.1f}s")
         if result.error:
             print(f"error: {result.error}")
-        for key, value in result.details.items():
-            print(f"  {key}: {value}")
+        print_details(result.details)
     # 4: the job did its work but left something to look at (details.warnings).
     return {"succeeded": 0, "skipped": 0, "warning": 4}.get(result.status, 1)
 
@@ -275,7 +281,8 @@ def run_restore(args: argparse.Namespace, ctx: Context) -> int:
 def run_doctor(args: argparse.Namespace, ctx: Context) -> int:
     from pydal_free_repo.jobs import doctor
 
-    report = doctor.report(ctx.db, jobs_config.load(args.config))
+    settings = jobs_config.load(args.config)
+    report = doctor.report(ctx.db, settings)
     if args.json:
         print_json(report)
         return 0
@@ -287,3 +294,20 @@ def run_doctor(args: argparse.Namespace, ctx: Context) -> int:
             print_table(rows)
         print()
     return 0
+
+
+def print_details(details: dict) -> None:
+    """A job's details for people: lists of rows as tables, short lists on one line."""
+    for key, value in details.items():
+        label = key.replace("_", " ")
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            print(f"\n{label} ({len(value)}):")
+            print_table(value)
+        elif isinstance(value, list):
+            print(f"{label}: {', '.join(str(v) for v in value) if value else '(none)'}")
+        elif isinstance(value, dict):
+            print(f"{label}:")
+            for inner, item in value.items():
+                print(f"  {inner}: {item}")
+        else:
+            print(f"{label}: {value}")

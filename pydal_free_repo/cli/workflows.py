@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from pydal_free_repo.cli.arguments import NON_NEGATIVE, POSITIVE, ROW_ID
 from pydal_free_repo.cli.context import Context
 from pydal_free_repo.cli.output import add_json_flag, emit, print_json, print_table, to_jsonable
 from pydal_free_repo.reports import generation_totals, pricing_word
@@ -34,7 +35,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--status", choices=["running", *FINAL_STATUSES], help="only runs in this status"
     )
-    p.add_argument("--limit", type=int, default=20, help="at most this many runs (default 20)")
+    p.add_argument("--limit", type=POSITIVE, default=20, help="at most this many runs (default 20)")
     add_json_flag(p)
     p.set_defaults(handler=run_list)
 
@@ -42,12 +43,14 @@ def register(commands: argparse._SubParsersAction) -> None:
         "workflow-stats", help="workflow statistics views: nodes, usage (LLM), daily (runs)"
     )
     p.add_argument("view", choices=["nodes", "usage", "daily"])
-    p.add_argument("--days", type=int, default=30, help="usage/daily: last N days (default 30)")
+    p.add_argument(
+        "--days", type=NON_NEGATIVE, default=30, help="usage/daily: last N days (default 30)"
+    )
     add_json_flag(p)
     p.set_defaults(handler=run_stats)
 
     p = commands.add_parser("workflow", help="one workflow run: node timeline and generations")
-    p.add_argument("id", type=int, help="workflow id")
+    p.add_argument("id", type=ROW_ID, help="workflow id")
     add_json_flag(p)
     p.set_defaults(handler=run_show)
 

@@ -25,7 +25,14 @@ from psycopg.rows import class_row
 
 from pydal_free_repo import pricing, values
 from pydal_free_repo.async_database import AsyncDatabase
-from pydal_free_repo.errors import InvalidTransition, NotFound, PartialHourTimeZone, PfrError
+from pydal_free_repo.errors import (
+    REAPED_PREFIX,
+    InvalidTransition,
+    NotFound,
+    PartialHourTimeZone,
+    PfrError,
+    Reaped,
+)
 from pydal_free_repo.issues import analytics
 from pydal_free_repo.issues.records import (
     STATUSES,
@@ -65,11 +72,11 @@ class AsyncIssueHistory:
     async def claim(self, issue: Mapping[str, Any], *, conn: Conn = None) -> Claim:
         """Start processing ``issue`` unless its key is already processing or completed;
         a queued row of the key is taken over. One statement, race-free."""
-        return await self._take(issue, "issues/claim", conn)
+        return await self._take(issue, "issues/run_claim", conn)
 
     async def enqueue(self, issue: Mapping[str, Any], *, conn: Conn = None) -> Claim:
         """Record ``issue`` as queued; refused like a claim while the key has an active row."""
-        return await self._take(issue, "issues/enqueue", conn)
+        return await self._take(issue, "issues/run_enqueue", conn)
 
     async def _take(self, issue: Mapping[str, Any], query: str, conn: Conn) -> Claim:
         params = rows.issue(issue)
@@ -77,10 +84,12 @@ class AsyncIssueHistory:
             for _ in range(_CLAIM_ATTEMPTS):
                 row = await self.db.fetch_optional(query, params, conn=c)
                 if row is None:
-                    row = await self.db.fetch_optional("issues/claim_existing", params, conn=c)
+                    row = await self.db.fetch_optional("issues/run_claim_existing", params, conn=c)
                 # A claim never stops at a queued row: it was enqueued after the claim's
                 # statement began, so the next attempt takes it over.
-                if row is not None and not (query == "issues/claim" and row["status"] == "queued"):
+                if row is not None and not (
+                    query == "issues/run_claim" and row["status"] == "queued"
+                ):
                     return _claim(row, params["issue_key"])
         raise PfrError(
             f"could not claim {params['issue_key']!r}: its row kept changing under "
@@ -139,7 +148,7 @@ class AsyncIssueHistory:
         with _for_run(history_id):
             pricing.price_row(await self._prices(conn), row, "model", "model_provider")
             recorded = await self.db.fetch_optional(
-                "issues/record_llm_call",
+                "issues/llm_call_insert",
                 row,
                 conn=conn,
                 row_factory=class_row(LlmCallRecorded),
@@ -181,7 +190,7 @@ class AsyncIssueHistory:
             error_message=error_message,
         )
         with _for_run(history_id):
-            recorded = await self.db.fetch_optional("issues/record_api_call", row, conn=conn)
+            recorded = await self.db.fetch_optional("issues/api_call_insert", row, conn=conn)
         return int(_recorded(recorded, history_id)["id"])
 
     async def record_file_modification(
@@ -212,7 +221,7 @@ class AsyncIssueHistory:
         )
         with _for_run(history_id):
             recorded = await self.db.fetch_optional(
-                "issues/record_file_modification", row, conn=conn
+                "issues/file_modification_insert", row, conn=conn
             )
         return int(_recorded(recorded, history_id)["id"])
 
@@ -316,10 +325,18 @@ class AsyncIssueHistory:
 
     async def _finish(self, params: dict[str, Any], conn: Conn) -> Finished:
         history_id = params["history_id"]
-        row = await self.db.fetch_optional("issues/finish", params, conn=conn)
+        row = await self.db.fetch_optional("issues/run_finish", params, conn=conn)
         if row is None:
             raise NotFound(f"no issue history row with id {history_id}")
         if not row["updated"]:
+            if (row["previous_error"] or "").startswith(REAPED_PREFIX):
+                raise Reaped(
+                    f"issue history {history_id} was failed by the reaper at "
+                    f"{row['previous_completed_at']:%Y-%m-%d %H:%M:%S%z} "
+                    f"({row['previous_error']}); it cannot be marked "
+                    f"{params['result_status']}, and its issue key may already be claimed "
+                    "by another worker"
+                )
             # 'processing' here: another caller finished it between our snapshot and our update.
             now = row["previous_status"] if row["previous_status"] != "processing" else "finished"
             raise InvalidTransition(
@@ -350,42 +367,42 @@ class AsyncIssueHistory:
             "issue_key": values.text(issue_key),
         }
         return await self.db.fetch_all(
-            "issues/history_list", params, conn=conn, row_factory=class_row(HistoryEntry)
+            "issues/run_list", params, conn=conn, row_factory=class_row(HistoryEntry)
         )
 
     async def detail(self, history_id: int, *, conn: Conn = None) -> Detail | None:
         """One run with its files, LLM calls (and total cost) and API calls; None if unknown."""
         params = {"history_id": rows.history_id(history_id)}
         async with self._using(conn) as c:
-            run = await self.db.fetch_optional("issues/detail", params, conn=c)
+            run = await self.db.fetch_optional("issues/run_get", params, conn=c)
             if run is None:
                 return None
             files = await self.db.fetch_all(
-                "issues/detail_files", params, conn=c, row_factory=class_row(FileChange)
+                "issues/run_files", params, conn=c, row_factory=class_row(FileChange)
             )
             llm_calls = await self.db.fetch_all(
-                "issues/detail_llm_calls", params, conn=c, row_factory=class_row(LlmCall)
+                "issues/run_llm_calls", params, conn=c, row_factory=class_row(LlmCall)
             )
             api_calls = await self.db.fetch_all(
-                "issues/detail_api_calls", params, conn=c, row_factory=class_row(ApiCall)
+                "issues/run_api_calls", params, conn=c, row_factory=class_row(ApiCall)
             )
         return Detail(**run, files=files, llm_calls=llm_calls, api_calls=api_calls)
 
     async def stats(self, *, conn: Conn = None) -> dict[str, Any]:
         """Overall counts by status, success rate, average duration, LLM cost and cache rate."""
-        return await self.db.fetch_one("issues/stats", conn=conn)
+        return await self.db.fetch_one("issues/stats_totals", conn=conn)
 
     async def daily_stats(self, days: int = 7, *, conn: Conn = None) -> list[dict[str, Any]]:
         """Runs per day for the days from ``CURRENT_DATE - days`` on, newest first."""
         await self._warn_unless_whole_hour_zone(conn)
         params = {"days": window(days, "days")}
-        return await self.db.fetch_all("issues/daily_stats", params, conn=conn)
+        return await self.db.fetch_all("issues/stats_daily", params, conn=conn)
 
     async def llm_cost(self, days: int = 7, *, conn: Conn = None) -> list[dict[str, Any]]:
         """LLM calls, cache hits, tokens and cost per day and call type."""
         await self._warn_unless_whole_hour_zone(conn)
         params = {"days": window(days, "days")}
-        return await self.db.fetch_all("issues/llm_cost_daily", params, conn=conn)
+        return await self.db.fetch_all("issues/stats_llm_cost_daily", params, conn=conn)
 
     async def file_history(
         self, path: str, limit: int = 20, *, conn: Conn = None

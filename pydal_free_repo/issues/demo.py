@@ -64,6 +64,10 @@ class DemoFailure(Exception):
             self.status_code = status_code
 
 
+# One monthly partition per table per month of data: ten years is 120 of them.
+MAX_DAYS = 3650
+
+
 def write_demo_data(
     db: Database,
     *,
@@ -73,8 +77,10 @@ def write_demo_data(
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
     """Write ``issues`` sample issues spread over the last ``days`` days; return counts."""
-    if issues < 0 or days < 0:
-        raise InvalidValue(f"issues and days must be 0 or more, got {issues} and {days}")
+    if issues < 0 or not 0 <= days <= MAX_DAYS:
+        raise InvalidValue(
+            f"issues must be 0 or more and days from 0 to {MAX_DAYS}, got {issues} and {days}"
+        )
     rng = random.Random(seed)
     history = IssueHistory(db)
     _ensure_partitions(db, days)

@@ -24,7 +24,14 @@ from psycopg.rows import class_row
 
 from pydal_free_repo import pricing, values
 from pydal_free_repo.database import Database
-from pydal_free_repo.errors import InvalidTransition, NotFound, PartialHourTimeZone, PfrError
+from pydal_free_repo.errors import (
+    REAPED_PREFIX,
+    InvalidTransition,
+    NotFound,
+    PartialHourTimeZone,
+    PfrError,
+    Reaped,
+)
 from pydal_free_repo.issues import analytics
 from pydal_free_repo.issues.records import (
     STATUSES,
@@ -64,11 +71,11 @@ class IssueHistory:
     def claim(self, issue: Mapping[str, Any], *, conn: Conn = None) -> Claim:
         """Start processing ``issue`` unless its key is already processing or completed;
         a queued row of the key is taken over. One statement, race-free."""
-        return self._take(issue, "issues/claim", conn)
+        return self._take(issue, "issues/run_claim", conn)
 
     def enqueue(self, issue: Mapping[str, Any], *, conn: Conn = None) -> Claim:
         """Record ``issue`` as queued; refused like a claim while the key has an active row."""
-        return self._take(issue, "issues/enqueue", conn)
+        return self._take(issue, "issues/run_enqueue", conn)
 
     def _take(self, issue: Mapping[str, Any], query: str, conn: Conn) -> Claim:
         params = rows.issue(issue)
@@ -76,10 +83,12 @@ class IssueHistory:
             for _ in range(_CLAIM_ATTEMPTS):
                 row = self.db.fetch_optional(query, params, conn=c)
                 if row is None:
-                    row = self.db.fetch_optional("issues/claim_existing", params, conn=c)
+                    row = self.db.fetch_optional("issues/run_claim_existing", params, conn=c)
                 # A claim never stops at a queued row: it was enqueued after the claim's
                 # statement began, so the next attempt takes it over.
-                if row is not None and not (query == "issues/claim" and row["status"] == "queued"):
+                if row is not None and not (
+                    query == "issues/run_claim" and row["status"] == "queued"
+                ):
                     return _claim(row, params["issue_key"])
         raise PfrError(
             f"could not claim {params['issue_key']!r}: its row kept changing under "
@@ -138,7 +147,7 @@ class IssueHistory:
         with _for_run(history_id):
             pricing.price_row(self._prices(conn), row, "model", "model_provider")
             recorded = self.db.fetch_optional(
-                "issues/record_llm_call",
+                "issues/llm_call_insert",
                 row,
                 conn=conn,
                 row_factory=class_row(LlmCallRecorded),
@@ -180,7 +189,7 @@ class IssueHistory:
             error_message=error_message,
         )
         with _for_run(history_id):
-            recorded = self.db.fetch_optional("issues/record_api_call", row, conn=conn)
+            recorded = self.db.fetch_optional("issues/api_call_insert", row, conn=conn)
         return int(_recorded(recorded, history_id)["id"])
 
     def record_file_modification(
@@ -210,7 +219,7 @@ class IssueHistory:
             modified_content=modified_content,
         )
         with _for_run(history_id):
-            recorded = self.db.fetch_optional("issues/record_file_modification", row, conn=conn)
+            recorded = self.db.fetch_optional("issues/file_modification_insert", row, conn=conn)
         return int(_recorded(recorded, history_id)["id"])
 
     def llm_call(
@@ -311,10 +320,18 @@ class IssueHistory:
 
     def _finish(self, params: dict[str, Any], conn: Conn) -> Finished:
         history_id = params["history_id"]
-        row = self.db.fetch_optional("issues/finish", params, conn=conn)
+        row = self.db.fetch_optional("issues/run_finish", params, conn=conn)
         if row is None:
             raise NotFound(f"no issue history row with id {history_id}")
         if not row["updated"]:
+            if (row["previous_error"] or "").startswith(REAPED_PREFIX):
+                raise Reaped(
+                    f"issue history {history_id} was failed by the reaper at "
+                    f"{row['previous_completed_at']:%Y-%m-%d %H:%M:%S%z} "
+                    f"({row['previous_error']}); it cannot be marked "
+                    f"{params['result_status']}, and its issue key may already be claimed "
+                    "by another worker"
+                )
             # 'processing' here: another caller finished it between our snapshot and our update.
             now = row["previous_status"] if row["previous_status"] != "processing" else "finished"
             raise InvalidTransition(
@@ -345,42 +362,42 @@ class IssueHistory:
             "issue_key": values.text(issue_key),
         }
         return self.db.fetch_all(
-            "issues/history_list", params, conn=conn, row_factory=class_row(HistoryEntry)
+            "issues/run_list", params, conn=conn, row_factory=class_row(HistoryEntry)
         )
 
     def detail(self, history_id: int, *, conn: Conn = None) -> Detail | None:
         """One run with its files, LLM calls (and total cost) and API calls; None if unknown."""
         params = {"history_id": rows.history_id(history_id)}
         with self._using(conn) as c:
-            run = self.db.fetch_optional("issues/detail", params, conn=c)
+            run = self.db.fetch_optional("issues/run_get", params, conn=c)
             if run is None:
                 return None
             files = self.db.fetch_all(
-                "issues/detail_files", params, conn=c, row_factory=class_row(FileChange)
+                "issues/run_files", params, conn=c, row_factory=class_row(FileChange)
             )
             llm_calls = self.db.fetch_all(
-                "issues/detail_llm_calls", params, conn=c, row_factory=class_row(LlmCall)
+                "issues/run_llm_calls", params, conn=c, row_factory=class_row(LlmCall)
             )
             api_calls = self.db.fetch_all(
-                "issues/detail_api_calls", params, conn=c, row_factory=class_row(ApiCall)
+                "issues/run_api_calls", params, conn=c, row_factory=class_row(ApiCall)
             )
         return Detail(**run, files=files, llm_calls=llm_calls, api_calls=api_calls)
 
     def stats(self, *, conn: Conn = None) -> dict[str, Any]:
         """Overall counts by status, success rate, average duration, LLM cost and cache rate."""
-        return self.db.fetch_one("issues/stats", conn=conn)
+        return self.db.fetch_one("issues/stats_totals", conn=conn)
 
     def daily_stats(self, days: int = 7, *, conn: Conn = None) -> list[dict[str, Any]]:
         """Runs per day for the days from ``CURRENT_DATE - days`` on, newest first."""
         self._warn_unless_whole_hour_zone(conn)
         params = {"days": window(days, "days")}
-        return self.db.fetch_all("issues/daily_stats", params, conn=conn)
+        return self.db.fetch_all("issues/stats_daily", params, conn=conn)
 
     def llm_cost(self, days: int = 7, *, conn: Conn = None) -> list[dict[str, Any]]:
         """LLM calls, cache hits, tokens and cost per day and call type."""
         self._warn_unless_whole_hour_zone(conn)
         params = {"days": window(days, "days")}
-        return self.db.fetch_all("issues/llm_cost_daily", params, conn=conn)
+        return self.db.fetch_all("issues/stats_llm_cost_daily", params, conn=conn)
 
     def file_history(
         self, path: str, limit: int = 20, *, conn: Conn = None

@@ -39,9 +39,7 @@ def plain(value: Any) -> Any:
         return [plain(v) for v in value]
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
         return value.isoformat()
-    if isinstance(value, Decimal):
-        return float(value)
-    return value
+    return value  # a Decimal stays exact: values.json writes every digit
 
 
 def jsonb(value: Any, name: str) -> Jsonb | None:
@@ -246,8 +244,16 @@ def row_id(value: Any, name: str) -> int:
 
 
 def timestamp(value: Any, name: str) -> dt.datetime | None:
+    """A timezone-aware datetime, returned in UTC. One that leaves Python's range in UTC
+    (9999-12-31 23:00 at UTC-14 is year 10000) is refused: the server would store it, and
+    every later read of it would fail."""
     if value is None:
         return None
-    if not isinstance(value, dt.datetime) or value.tzinfo is None:
+    if not isinstance(value, dt.datetime) or value.tzinfo is None or value.utcoffset() is None:
         raise InvalidValue(f"{name} must be a timezone-aware datetime, got {value!r}")
-    return value
+    try:
+        return value.astimezone(dt.timezone.utc)
+    except (OverflowError, ValueError):
+        raise InvalidValue(
+            f"{name} {value.isoformat()} is outside the years 1-9999 once in UTC"
+        ) from None

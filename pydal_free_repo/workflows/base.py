@@ -8,7 +8,7 @@ import contextvars
 import itertools
 import logging
 
-from pydal_free_repo.errors import InvalidTransition, NotFound
+from pydal_free_repo.errors import REAPED_PREFIX, InvalidTransition, NotFound, Reaped
 from pydal_free_repo.workflows.records import Node, Workflow
 
 log = logging.getLogger("pydal_free_repo.workflows")
@@ -70,6 +70,11 @@ def node_refused(node_id: int, node: Node | None, action: str) -> Exception:
 def workflow_refused(workflow_id: int, workflow: Workflow | None, action: str) -> Exception:
     if workflow is None:
         return NotFound(f"no workflow with id {workflow_id}")
+    if workflow.status == "failed" and (workflow.error_message or "").startswith(REAPED_PREFIX):
+        return Reaped(
+            f"cannot {action} workflow {workflow_id}: the reaper failed it at "
+            f"{workflow.completed_at} ({workflow.error_message})"
+        )
     return InvalidTransition(
         f"cannot {action} workflow {workflow_id}: it is already {workflow.status}"
     )

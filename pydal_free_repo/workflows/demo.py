@@ -14,6 +14,7 @@ import random
 from typing import Any
 
 from pydal_free_repo.database import Database
+from pydal_free_repo.errors import InvalidValue
 from pydal_free_repo.workflows.logger import WorkflowLogger
 
 USERS = ["minji", "junho", "sora", "anonymous"]
@@ -27,6 +28,9 @@ NODES = [
     ("optimize_route", "routing", 350),
 ]
 MODELS = [("gpt-4o", "openai"), ("gpt-3.5-turbo", "openai"), ("llama3.2", "ollama")]
+
+
+MAX_DAYS = 3650  # as pydal_free_repo.issues.demo.MAX_DAYS
 
 
 class _DemoFailure(RuntimeError):
@@ -43,6 +47,10 @@ def write_demo_workflows(
     db: Database, count: int = 10, days: int = 14, seed: int | None = None
 ) -> int:
     """Write ``count`` sample runs spread over the last ``days`` days; return how many."""
+    if count < 0 or not 0 <= days <= MAX_DAYS:
+        raise InvalidValue(
+            f"count must be 0 or more and days from 0 to {MAX_DAYS}, got {count} and {days}"
+        )
     rng = random.Random(seed)
     _ensure_partitions(db, days)
     logger = WorkflowLogger(db)

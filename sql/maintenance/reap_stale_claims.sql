@@ -1,15 +1,36 @@
--- Fail issue runs stuck in 'processing' longer than the reaper's timeout (the worker died or
--- hung): status 'failed' frees the issue key (uq_iph_active_issue_key) so it can be claimed
--- again. Age counts from started_at, else created_at.
-UPDATE issue_processing_history
+-- Fail issue runs in 'processing' with no recorded activity for longer than the reaper's
+-- timeout (the worker died or hung): status 'failed' frees the issue key
+-- (uq_iph_active_issue_key) so it can be claimed again. Activity is the latest of the
+-- claim (started_at, else created_at) and the run's last LLM call, API call and file
+-- change, so a worker that keeps recording is never reaped however long it runs.
+-- Only runs claimed before the cutoff are looked at (idx_iph_status); each one's last
+-- records come from the history_id indexes of the three tables.
+WITH candidates AS (
+    SELECT
+        iph.id,
+        GREATEST(
+            COALESCE(iph.started_at, iph.created_at),
+            (SELECT max(c.created_at) FROM llm_call_history AS c WHERE c.history_id = iph.id),
+            (SELECT max(a.created_at) FROM bitbucket_api_history AS a WHERE a.history_id = iph.id),
+            (SELECT max(f.created_at) FROM file_modification_history AS f WHERE f.history_id = iph.id)
+        ) AS last_activity_at
+    FROM issue_processing_history AS iph
+    WHERE iph.status = 'processing'
+      AND COALESCE(iph.started_at, iph.created_at)
+          < %(now)s::TIMESTAMPTZ - make_interval(secs => %(stale_after_seconds)s)
+)
+UPDATE issue_processing_history AS iph
 SET
     status = 'failed',
     error_message = %(error_message)s,
     completed_at = %(now)s::TIMESTAMPTZ,
     processing_duration_seconds = GREATEST(
         0,
-        floor(EXTRACT(EPOCH FROM %(now)s::TIMESTAMPTZ - COALESCE(started_at, created_at)))
+        floor(EXTRACT(EPOCH FROM %(now)s::TIMESTAMPTZ - COALESCE(iph.started_at, iph.created_at)))
     )::INTEGER
-WHERE status = 'processing'
-  AND COALESCE(started_at, created_at) < %(now)s::TIMESTAMPTZ - make_interval(secs => %(stale_after_seconds)s)
-RETURNING id, issue_key
+FROM candidates
+WHERE iph.id = candidates.id
+  AND iph.status = 'processing'
+  AND candidates.last_activity_at
+      < %(now)s::TIMESTAMPTZ - make_interval(secs => %(stale_after_seconds)s)
+RETURNING iph.id, iph.issue_key, candidates.last_activity_at

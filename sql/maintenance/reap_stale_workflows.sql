@@ -1,6 +1,6 @@
--- Fail workflow runs still 'running' with no progress for longer than the reaper's timeout:
--- neither the workflow row nor any of its nodes changed since the cutoff. Their 'running'
--- nodes fail with the same message.
+-- Fail workflow runs still 'running' with no recorded activity for longer than the
+-- reaper's timeout: neither the workflow row nor any of its nodes changed, and no
+-- generation was logged, since the cutoff. Their 'running' nodes fail with the same message.
 -- The UPDATE itself picks the stale runs (no SELECT ... FOR UPDATE SKIP LOCKED first): a
 -- Citus cluster refuses row locks in a query over many shards. A run its logger touches
 -- meanwhile waits for our row lock, or makes us wait and then fails the updated_at test.
@@ -18,6 +18,12 @@ WITH reaped_workflows AS (
           WHERE n.workflow_id = w.id
             AND GREATEST(n.created_at, n.started_at, n.completed_at)
                 >= %(now)s::TIMESTAMPTZ - make_interval(secs => %(stale_after_seconds)s)
+      )
+      AND NOT EXISTS (
+          SELECT 1
+          FROM generations AS g
+          WHERE g.workflow_id = w.id
+            AND g.created_at >= %(now)s::TIMESTAMPTZ - make_interval(secs => %(stale_after_seconds)s)
       )
     RETURNING w.id
 ),

@@ -1,6 +1,6 @@
 -- LLM calls and cost per day and model over the last %(days)s days: the dashboard's
 -- "cost per day stacked by model". From the exact hourly rollup v_llm_calls_hourly (0010),
--- like issues/llm_cost_daily, with the day in the session TimeZone. total_cost sums the
+-- like issues/stats_llm_cost_daily, with the day in the session TimeZone. total_cost sums the
 -- priced calls and is NULL when none of the day's calls of that model has a price;
 -- unpriced_calls says how many had none, so a missing price never reads as $0.
 SELECT

@@ -2,7 +2,7 @@
 -- row for the key, else insert a processing row (ON CONFLICT DO NOTHING against
 -- uq_iph_active_issue_key), else return the processing or completed row that blocks the
 -- claim. A row committed by a concurrent claimer after this statement's snapshot is
--- invisible to the last branch; the caller then reads it with issues/claim_existing.
+-- invisible to the last branch; the caller then reads it with issues/run_claim_existing.
 WITH taken AS (
     UPDATE issue_processing_history
     SET

@@ -1,7 +1,7 @@
 -- One run with its LLM cost (NULL when no call is priced) and its calls counted as
 -- priced / unpriced (no price) / unknown usage (no token count).
 -- One run with its LLM cost summed on its own (document 004's GET /history/<id>); its
--- files and calls are read by issues/detail_files, detail_llm_calls, detail_api_calls.
+-- files and calls are read by issues/run_files, run_llm_calls and run_api_calls.
 -- The run and its LLM cost as two independent reads joined at the end, not a LATERAL
 -- correlated on history_id: on a Citus cluster a correlated join that is not on the
 -- distribution column is refused, and both reads are by the run id anyway.

@@ -1,6 +1,6 @@
 -- Record an issue as queued, unless the key already has a queued, processing or
 -- completed row (uq_iph_active_issue_key); then return that row instead, in the same
--- statement. A later issues/claim takes the queued row over.
+-- statement. A later issues/run_claim takes the queued row over.
 WITH inserted AS (
     INSERT INTO issue_processing_history (
         issue_key,

@@ -36,6 +36,9 @@ SELECT
         WHEN updated.id IS NOT NULL THEN 'processing'
         ELSE iph.status
     END AS previous_status,
+    -- With the status, so a run the reaper failed can be told apart (errors.Reaped).
+    iph.error_message AS previous_error,
+    iph.completed_at AS previous_completed_at,
     updated.id IS NOT NULL AS updated,
     updated.completed_at,
     updated.processing_duration_seconds
