@@ -155,7 +155,7 @@ BEGIN
                 'processing_duration_seconds', 'issue_summary', 'issue_data', 'pr_url',
                 'branch_name', 'modified_files_count', 'error_message', 'result_data']),
             ('workflows', ARRAY['status', 'completed_at', 'final_itinerary', 'user_intent',
-                'time_settings', 'date_theme', 'error_message']),
+                'time_settings', 'date_theme', 'error_message', 'state']),
             ('nodes', ARRAY['status', 'completed_at', 'duration_ms', 'state_data',
                 'output_data', 'error_message', 'error_traceback'])
         ) AS t (table_name, columns)
@@ -190,7 +190,7 @@ GRANT SELECT ON public.model_pricing TO pfr_writer;
 -- things the plain writer must not have: TEMPORARY (it COPYs each batch into a session
 -- temp table, pg_temp.pfr_span_stage, to drop spans already stored before inserting), its
 -- idempotency tables, and the workflow columns a root span fills in after its children
--- (created_at moves earlier to the root's start; workflows is not partitioned, so this
+-- (created_at moves earlier to the root's start, user_input; workflows is not partitioned, so this
 -- moves no row between partitions) and generations.node_id (a node span arriving in a
 -- later batch than its generations). TEMP is safe to give here because every function
 -- pins search_path with pg_temp last, so a temp table shadows nothing the package runs
@@ -203,7 +203,7 @@ BEGIN
 END;
 $$;
 GRANT SELECT, INSERT, UPDATE ON public.workflow_traces, public.workflow_spans TO pfr_span_writer;
-GRANT UPDATE (created_at, user_input, state) ON public.workflows TO pfr_span_writer;
+GRANT UPDATE (created_at, user_input) ON public.workflows TO pfr_span_writer;
 GRANT UPDATE (node_id) ON public.generations TO pfr_span_writer;
 
 -- The readers: every table and view of the schema but the partitions (read through their
