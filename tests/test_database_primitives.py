@@ -14,8 +14,9 @@ from pydal_free_repo.errors import DatabaseClosed, InvalidValue, NoRow, NotFound
 NOW = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
 
 
-def api_row(history_id: int, status_code: int) -> list:
-    return [history_id, "GET", "/x", status_code, None, None, NOW]
+def api_row(history_id: int, status_code: int, issue_key: str = "COPY-1") -> list:
+    # The last column is the run's issue_key (the Citus distribution column, migration 0040).
+    return [history_id, "GET", "/x", status_code, None, None, NOW, issue_key]
 
 
 def test_fetch_optional_gives_none_and_fetch_one_raises_no_row(db):
