@@ -11,7 +11,8 @@ import pytest
 from pydal_free_repo import AsyncDatabase, Database, IssueHistory
 from pydal_free_repo.errors import DatabaseClosed, InvalidValue, NoRow, NotFound
 
-NOW = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
+# Rows are dated after their run: detail() bounds its child reads by the run's created_at.
+NOW = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=5)
 
 
 def api_row(history_id: int, status_code: int, issue_key: str = "COPY-1") -> list:
