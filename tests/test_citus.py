@@ -11,11 +11,11 @@ import json
 import os
 import threading
 import uuid
-from decimal import Decimal
 
 import _citus
 import psycopg
 import pytest
+from _pricing import expected_cost
 
 from pydal_free_repo import BufferedWriter, Database, IssueHistory, WorkflowLogger, migrate
 from pydal_free_repo.cli import main
@@ -38,6 +38,8 @@ HISTORY_TABLES = {
     "workflows": ("distributed", "id"),
     "nodes": ("distributed", "workflow_id"),
     "generations": ("distributed", "workflow_id"),
+    "workflow_traces": ("distributed", "workflow_id"),
+    "workflow_spans": ("distributed", "workflow_id"),
     "model_pricing": ("reference", "<none>"),
     "users": ("reference", "<none>"),
 }
@@ -99,7 +101,10 @@ def test_citus_sql_places_every_history_table_and_running_it_again_changes_nothi
     assert {name: placed.get(name) for name in HISTORY_TABLES} == HISTORY_TABLES
     colocation = {name: group for name, _, _, group in before}
     issue_family = {colocation[t] for t in list(HISTORY_TABLES)[:4]}
-    workflow_family = {colocation[t] for t in ("workflows", "nodes", "generations")}
+    workflow_family = {
+        colocation[t]
+        for t in ("workflows", "nodes", "generations", "workflow_traces", "workflow_spans")
+    }
     assert len(issue_family) == 1 and len(workflow_family) == 1
     assert issue_family != workflow_family
     assert "job_runs" not in placed  # the scheduler's log stays local to the coordinator
@@ -117,12 +122,14 @@ def test_citus_sql_places_every_history_table_and_running_it_again_changes_nothi
         "fk_lch_history_id",
         "fk_fmh_history_id",
         "fk_bah_history_id",
-        "fk_lch_pricing_id",
         "fk_workflows_user_id",
         "fk_nodes_workflow_id",
+        "fk_nodes_parent_node_id",
         "fk_generations_workflow_id",
         "fk_generations_node_id",
-        "fk_generations_pricing_id",
+        "fk_workflow_traces_workflow_id",
+        "fk_workflow_spans_workflow_id",
+        "fk_workflow_spans_node_id",
     } <= foreign_keys
 
 
@@ -191,9 +198,16 @@ def test_the_repository_keeps_its_promises_through_the_coordinator(issues, citus
         cached_input_tokens=200,
         completion_tokens=100,
     )
-    # Priced on the worker by the shard's trigger, from the reference table's copy there:
-    # 800 * 5 + 200 * 2.5 + 100 * 15 per 1M tokens.
-    assert recorded.computed_cost == Decimal("0.006000")
+    # Priced in Python at write time from the catalogue (migration 0021), as on plain PostgreSQL.
+    cost = expected_cost(
+        "gpt-4o",
+        None,
+        recorded.created_at,
+        input_tokens=1000,
+        output_tokens=100,
+        cache_read_tokens=200,
+    )
+    assert recorded.computed_cost == cost
     assert recorded.total_tokens == 1100
     issues.record_api_call(claim.history_id, api_method="POST", endpoint="/pr", status_code=201)
     issues.record_file_modification(
@@ -204,7 +218,7 @@ def test_the_repository_keeps_its_promises_through_the_coordinator(issues, citus
 
     detail = issues.detail(claim.history_id)
     assert (detail.status, detail.pr_url) == ("completed", "https://bb/pr/7")
-    assert detail.total_llm_cost == Decimal("0.006000")
+    assert detail.total_llm_cost == cost
     assert [f.path for f in detail.files] == ["src/x.py"]
     assert len(detail.llm_calls) == 1 and len(detail.api_calls) == 1
     assert [h.id for h in issues.history(issue_key=claim.issue_key)] == [claim.history_id]
@@ -238,9 +252,14 @@ def test_the_buffered_writer_copies_through_the_coordinator(issues, cdb, citus_d
     ids = [c.history_id for c in claims]
     counted = rows(
         citus_dsn,
-        "SELECT COUNT(*), COUNT(*) FILTER (WHERE computed_cost = 0.000650),"
+        "SELECT COUNT(*), COUNT(*) FILTER (WHERE computed_cost = %s),"
         " COUNT(DISTINCT issue_key) FROM llm_call_history WHERE history_id = ANY(%s)",
-        (ids,),
+        (
+            expected_cost(
+                "gpt-4o", None, dt.datetime.now(dt.UTC), input_tokens=100, output_tokens=10
+            ),
+            ids,
+        ),
     )
     assert counted == [(2000, 2000, 5)]
     assert rows(
@@ -265,7 +284,10 @@ def test_the_workflow_logger_works_through_the_coordinator(cdb, citus_dsn):
     assert done.status == "completed"
     details = logger.get_workflow_details(workflow.id)
     assert [n.status for n in details["nodes"]] == ["completed", "failed"]
-    assert details["generations"][0].computed_cost == Decimal("0.006500")
+    generation = details["generations"][0]
+    assert generation.computed_cost == expected_cost(
+        "gpt-4o", None, generation.created_at, input_tokens=1000, output_tokens=100
+    )
     assert logger.get_or_create_user(user.username).id == user.id
     names = {row["node_name"] for row in logger.node_performance()}
     assert {"analyze_user_input", "search_places"} <= names

@@ -9,10 +9,11 @@
 -- THE DESIGN, in five lines
 --   1. Issue runs and their files, LLM calls and API calls: distributed on issue_key,
 --      co-located (a run and everything it did live on one shard).
---   2. Workflows on id; their nodes and generations on workflow_id, co-located.
+--   2. Workflows on id; their nodes, generations and recorded traces and spans
+--      (workflow_traces, workflow_spans) on workflow_id, co-located.
 --   3. Reference tables (a copy on every node): model_pricing and users.
 --   4. Local to the coordinator: job_runs, the migration log and the rollup tables.
---   5. Pricing and updated_at triggers run on the shards; the rollup markers do not exist
+--   5. updated_at triggers run on the shards; the rollup markers do not exist
 --      on Citus: the dashboard views aggregate the raw rows, in parallel on every shard.
 --
 -- WHY issue_key AND NOT THE RUN ID. The package's central promise is that the database
@@ -47,7 +48,13 @@
 --       The package deletes nodes only with their workflow (retention), whose cascade
 --       deletes the generations in the same statement; deleting one node that has
 --       generations is refused on Citus instead of unlinking them. The same for
---       fk_nodes_parent_node_id (parent_node_id) -> (workflow_id, parent_node_id).
+--       fk_nodes_parent_node_id (parent_node_id) -> (workflow_id, parent_node_id), and
+--       fk_workflow_spans_node_id (node_id) -> (workflow_id, node_id).
+--   pk_workflow_traces (trace_id) -> (trace_id, workflow_id);  pk_workflow_spans
+--       (trace_id, span_id) -> (trace_id, span_id, workflow_id). A trace has one workflow
+--       (uq_workflow_traces_workflow_id, kept as is) and the span writer stages a batch
+--       under an advisory lock per trace, on the coordinator, so a trace or span is still
+--       stored once; the keys are the backstop they were, now per workflow.
 --   issue_processing_history.issue_key VARCHAR(50) -> TEXT with a CHECK of its length
 --       (with VARCHAR, the foreign-key check PostgreSQL runs when a new monthly partition is
 --       made compares issue_key::text, which Citus does not take for a co-located join)
@@ -56,9 +63,10 @@
 --
 -- TRIGGERS. Citus refuses to distribute a table with triggers unless
 -- citus.enable_unsafe_triggers is on; then each trigger runs on each shard, on the worker.
--- That is right for the row triggers: pfr_price_llm_call / pfr_price_generation read only
--- model_pricing, which as a reference table has a full copy on every worker, and write
--- only the new row; pfr_set_updated_at writes only the new row. The setting is made
+-- That is right for the row triggers: pfr_set_updated_at writes only the new row, and
+-- model_pricing's append-only trigger (migration 0021) reads only the row it refuses.
+-- (Costs are computed in Python at write time since 0021, so no pricing trigger is left
+-- to run on a shard, and no pricing_id foreign key to add back.) The setting is made
 -- permanent for the database so that a later CREATE TRIGGER or a new partition works.
 -- The rollup markers of migration 0010 are statement triggers that insert into
 -- coordinator-local tables in the writer's transaction: on a worker those tables do not
@@ -130,7 +138,13 @@ VALUES
     ('bitbucket_api_history', 'distributed', 'issue_key', 'issue_processing_history', 6),
     ('workflows', 'distributed', 'id', 'none', 7),
     ('nodes', 'distributed', 'workflow_id', 'workflows', 8),
-    ('generations', 'distributed', 'workflow_id', 'workflows', 9);
+    ('generations', 'distributed', 'workflow_id', 'workflows', 9),
+    ('workflow_traces', 'distributed', 'workflow_id', 'workflows', 10),
+    ('workflow_spans', 'distributed', 'workflow_id', 'workflows', 11);
+
+-- A table of the plan that the migrations applied here have not made (the span tables
+-- before 0032) is left out, so the script also runs on an older schema.
+DELETE FROM pfr_citus_plan WHERE to_regclass(table_name) IS NULL;
 
 -- 1. Rows written before migration 0040 get their run's issue_key, one partition and one
 --    transaction at a time (a no-op on a database created after 0040).
@@ -218,6 +232,9 @@ BEGIN
     UPDATE pfr_citus_foreign_keys
     SET definition = 'FOREIGN KEY (workflow_id, parent_node_id) REFERENCES nodes (workflow_id, id)'
     WHERE constraint_name = 'fk_nodes_parent_node_id';
+    UPDATE pfr_citus_foreign_keys
+    SET definition = 'FOREIGN KEY (workflow_id, node_id) REFERENCES nodes (workflow_id, id)'
+    WHERE constraint_name = 'fk_workflow_spans_node_id';
 END;
 $$;
 
@@ -273,9 +290,12 @@ BEGIN
             ('llm_call_history', 'pk_llm_call_history', 'id, created_at, issue_key', 'issue_key'),
             ('bitbucket_api_history', 'pk_bitbucket_api_history', 'id, created_at, issue_key', 'issue_key'),
             ('nodes', 'pk_nodes', 'id, workflow_id', 'workflow_id'),
-            ('generations', 'pk_generations', 'id, created_at, workflow_id', 'workflow_id')
+            ('generations', 'pk_generations', 'id, created_at, workflow_id', 'workflow_id'),
+            ('workflow_traces', 'pk_workflow_traces', 'trace_id, workflow_id', 'workflow_id'),
+            ('workflow_spans', 'pk_workflow_spans', 'trace_id, span_id, workflow_id', 'workflow_id')
         ) AS k (table_name, constraint_name, columns, dist_column)
     LOOP
+        CONTINUE WHEN to_regclass(v_key.table_name) IS NULL;
         -- Already done when the key holds the distribution column.
         CONTINUE WHEN EXISTS (
             SELECT 1
