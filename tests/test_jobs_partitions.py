@@ -34,7 +34,8 @@ def test_partitions_are_created_months_ahead_and_a_second_run_creates_none(db, d
 
 @pytest.fixture
 def stranded(dsn):
-    """Rows that arrived for July and August 2031 before those partitions existed."""
+    """Rows that arrived for July and August 2031 before those partitions existed, priced as
+    the writer prices them (computed_cost; no trigger prices a raw INSERT since 0021)."""
     with psycopg.connect(dsn) as conn:
         history_id = conn.execute(
             "INSERT INTO issue_processing_history (issue_key, status) VALUES (%s, %s) RETURNING id",
@@ -43,9 +44,9 @@ def stranded(dsn):
         for created_at in ("2031-07-02 10:00+00", "2031-07-31 23:59:59+00", "2031-08-01 00:00+00"):
             conn.execute(
                 "INSERT INTO llm_call_history"
-                " (history_id, call_type, model, prompt_tokens, completion_tokens, created_at)"
-                " VALUES (%s, %s, %s, %s, %s, %s)",
-                (history_id, "code_diff", "gpt-4o", 1000, 500, created_at),
+                " (history_id, call_type, model, prompt_tokens, completion_tokens, computed_cost,"
+                " created_at) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                (history_id, "code_diff", "gpt-4o", 1000, 500, "0.0075", created_at),
             )
         user_id = conn.execute(
             "INSERT INTO users (username) VALUES (%s) RETURNING id", ("ana",)
@@ -55,8 +56,8 @@ def stranded(dsn):
         ).fetchone()[0]
         conn.execute(
             "INSERT INTO generations (workflow_id, model_name, prompt_tokens, completion_tokens,"
-            " created_at) VALUES (%s, %s, %s, %s, %s)",
-            (workflow_id, "gpt-4o", 100, 10, "2031-07-09 08:00+00"),
+            " computed_cost, created_at) VALUES (%s, %s, %s, %s, %s, %s)",
+            (workflow_id, "gpt-4o", 100, 10, "0.00035", "2031-07-09 08:00+00"),
         )
     return history_id
 

@@ -121,6 +121,19 @@ def test_restore_to_time_gives_exactly_the_rows_of_that_moment(server, capsys):
 
 
 def test_a_time_outside_the_window_is_refused_saying_what_is_covered(server, capsys):
+    # Its own backup: run alone, or on another xdist worker than the restore test (each
+    # worker has its own module-scoped server), no backup would be kept yet.
+    assert main(["--dsn", server.uri, "backup", "--physical"]) == 0
+    capsys.readouterr()
+    # ...and a commit archived after it, so there is a window to report.
+    write(server.uri, "INSERT INTO notes VALUES (100, 'after the backup') ON CONFLICT DO NOTHING")
+    with psycopg.connect(server.uri, autocommit=True) as conn:
+        segment = conn.execute("SELECT pg_walfile_name(pg_switch_wal())").fetchone()[0]
+    archive = embedded.archive_dir(server.data_dir)
+    deadline = time.monotonic() + 30
+    while not (archive / segment).exists():
+        assert time.monotonic() < deadline, "segment never archived"
+        time.sleep(0.1)
     assert main(["--dsn", server.uri, "backup", "list"]) == 0
     listing = capsys.readouterr().out
     assert "-full" in listing and "recoverable: from " in listing
@@ -139,6 +152,8 @@ def test_rotation_keeps_whole_chains_and_the_wal_the_oldest_kept_backup_needs(se
     backups = embedded.base_backup_dir(server.data_dir)
     archive = embedded.archive_dir(server.data_dir)
     config = JobsConfig(physical=Physical(keep_full=1, full_every_days=0, fsync=False))
+    # A chain to rotate away even when this test runs without the others (another worker).
+    assert main(["--dsn", server.uri, "backup", "--physical"]) == 0
     with Database.connect(server.uri, min_size=1, max_size=2) as db:
         result = run_job(db, "physical_backup", config)
     assert result.status == "succeeded", result.error

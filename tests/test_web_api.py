@@ -289,18 +289,21 @@ def test_the_dashboard_reads_work_under_the_read_only_roles(demo_dsn, server, gr
         ).fetchone()[0]:
             pytest.skip("sql/admin/roles.sql is run by a superuser; the test server's user is not")
     run_roles_script(demo_dsn)
+    # One login role per case: role membership is cluster-wide, and under pytest-xdist the
+    # pfr_reader_full case on another worker made a shared login role a full reader while
+    # the pfr_reader case ran (so /compare/prompts answered 200 to it).
+    login = f"pfr_t_web_{group.removeprefix('pfr_')}"
     with psycopg.connect(demo_dsn, autocommit=True) as admin:
-        if (
-            admin.execute("SELECT 1 FROM pg_roles WHERE rolname = 'pfr_t_web_reader'").fetchone()
-            is None
-        ):
-            admin.execute("CREATE ROLE pfr_t_web_reader LOGIN")
-        admin.execute(sql.SQL("GRANT {} TO pfr_t_web_reader").format(sql.Identifier(group)))
+        if admin.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (login,)).fetchone() is None:
+            admin.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(login)))
+        admin.execute(
+            sql.SQL("GRANT {} TO {}").format(sql.Identifier(group), sql.Identifier(login))
+        )
         dbname = admin.info.dbname
     from conftest import dsn_for
 
     full = group == "pfr_reader_full"
-    reader = dsn_for(dbname, user="pfr_t_web_reader")
+    reader = dsn_for(dbname, user=login)
     try:
         with serve(reader) as url:
             _, openapi, _ = get(url + "/openapi.json")
@@ -332,7 +335,9 @@ def test_the_dashboard_reads_work_under_the_read_only_roles(demo_dsn, server, gr
                 assert get(url + concrete)[0] == expected, page
     finally:
         with psycopg.connect(demo_dsn, autocommit=True) as admin:
-            admin.execute(sql.SQL("REVOKE {} FROM pfr_t_web_reader").format(sql.Identifier(group)))
+            admin.execute(
+                sql.SQL("REVOKE {} FROM {}").format(sql.Identifier(group), sql.Identifier(login))
+            )
 
 
 def test_a_slow_query_is_a_503_not_a_hung_page(demo_dsn):
