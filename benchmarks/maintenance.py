@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
+from psycopg import sql
 
 from benchmarks.common import Server, log
 from pydal_free_repo import Database
@@ -92,7 +93,8 @@ def _setup(dsn: str, now: dt.datetime, stranded: int) -> tuple[int, dict[dt.date
             "INSERT INTO issue_processing_history (issue_key, status) VALUES ('BENCH', 'completed')"
             " RETURNING id"
         ).fetchone()[0]
-        conn.execute(f"DROP TABLE llm_call_history_p{_month(now, 2):%Y%m}")
+        stranded_partition = sql.Identifier(f"llm_call_history_p{_month(now, 2):%Y%m}")
+        conn.execute(sql.SQL("DROP TABLE {}").format(stranded_partition))
         old = _month(now, -14)
         conn.execute(
             "SELECT pfr_create_month_partition('llm_call_history', %s::date)", (old.date(),)

@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass
 
 import psycopg
+from psycopg import sql
 
 from benchmarks.common import Server, log
 from pydal_free_repo.schema import _backend, _migrations, migrate
@@ -137,7 +138,7 @@ def _populate(dsn: str, llm_calls: int, quiet: bool) -> int:
 def run(server: Server, llm_calls: int, *, quiet: bool = False) -> MigrationsReport:
     server.drop(DBNAME)
     with psycopg.connect(server.maintenance, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{DBNAME}"')
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DBNAME)))
     dsn = server.dsn(DBNAME)
     with _backend(dsn) as backend:
         pending = backend.to_apply(_migrations())

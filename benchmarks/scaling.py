@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
 from benchmarks.common import log
@@ -144,13 +145,14 @@ def _bytes_per_call(dsn: str, rows: int, citus: bool) -> dict[str, float]:
 
         def measure(table: str) -> int:
             with psycopg.connect(dsn, autocommit=True) as conn:
-                conn.execute(f"VACUUM ANALYZE {table}")
+                conn.execute(sql.SQL("VACUUM ANALYZE {}").format(sql.Identifier(table)))
                 parts = conn.execute(
                     "SELECT inhrelid::REGCLASS::TEXT FROM pg_inherits"
                     " WHERE inhparent = %s::REGCLASS",
                     (table,),
                 ).fetchall()
-                return sum(conn.execute(f"SELECT {size}(%s)", (p,)).fetchone()[0] for (p,) in parts)
+                query = sql.SQL("SELECT {}(%s)").format(sql.Identifier(size))
+                return sum(conn.execute(query, (p,)).fetchone()[0] for (p,) in parts)
 
         before = {t: measure(t) for t in ("llm_call_history", "generations")}
         with BufferedWriter(db, batch_size=5000, max_queue=2 * rows + 1) as writer:
@@ -217,16 +219,19 @@ def columnar_sizes(dsn: str, rows: int) -> dict[str, int]:
         conn.execute("CREATE EXTENSION IF NOT EXISTS citus_columnar")
         sizes = {"rows": rows}
         for method in ("heap", "columnar"):
-            conn.execute(f"DROP TABLE IF EXISTS pfr_scaling_{method}")
+            scratch = sql.Identifier(f"pfr_scaling_{method}")
+            conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(scratch))
             conn.execute(
-                f"CREATE TABLE pfr_scaling_{method} USING {method} AS"
-                " SELECT * FROM llm_call_history ORDER BY created_at LIMIT %s",
+                sql.SQL(
+                    "CREATE TABLE {} USING {} AS"
+                    " SELECT * FROM llm_call_history ORDER BY created_at LIMIT %s"
+                ).format(scratch, sql.Identifier(method)),
                 (rows,),
             )
             sizes[method] = conn.execute(
-                f"SELECT pg_total_relation_size('pfr_scaling_{method}')"
+                "SELECT pg_total_relation_size(%s::REGCLASS)", (f"pfr_scaling_{method}",)
             ).fetchone()[0]
-            conn.execute(f"DROP TABLE pfr_scaling_{method}")
+            conn.execute(sql.SQL("DROP TABLE {}").format(scratch))
         return sizes
 
 

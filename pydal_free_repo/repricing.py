@@ -28,6 +28,15 @@ from pydal_free_repo.jobs.runner import JobContext, JobResult, run_job
 
 JOB_NAME = "reprice"
 TABLES = ("llm_call_history", "generations")
+# Each table's named queries, spelled out: a query name is never built from a value.
+_CANDIDATES = {
+    "llm_call_history": "pricing/reprice_candidates_llm_call_history",
+    "generations": "pricing/reprice_candidates_generations",
+}
+_UPDATES = {
+    "llm_call_history": "pricing/reprice_update_llm_call_history",
+    "generations": "pricing/reprice_update_generations",
+}
 DEFAULT_BATCH = 5_000
 _MICRO = Decimal("0.000001")
 _BEGINNING = dt.datetime(1, 1, 1, tzinfo=dt.timezone.utc)
@@ -76,7 +85,7 @@ def _reprice_table(
     }
     seen = changed = batches = 0
     while True:
-        rows = ctx.db.fetch_all(f"pricing/reprice_candidates_{table}", params, conn=ctx.conn)
+        rows = ctx.db.fetch_all(_CANDIDATES[table], params, conn=ctx.conn)
         if not rows:
             break
         batches += 1
@@ -95,7 +104,7 @@ def _reprice_table(
                 list(column) for column in zip(*updates, strict=True)
             )
             ctx.db.execute(
-                f"pricing/reprice_update_{table}",
+                _UPDATES[table],
                 {"ids": ids, "created_at": created, "costs": costs, "pricing_ids": pricing_ids},
                 conn=ctx.conn,
             )

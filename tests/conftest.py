@@ -27,7 +27,7 @@ from psycopg import sql
 from psycopg.conninfo import make_conninfo
 from pytest_postgresql import factories
 
-from pydal_free_repo import Database, embedded
+from pydal_free_repo import Database, embedded, pricing
 from pydal_free_repo.dsn import conninfo_params
 from pydal_free_repo.schema import migrate
 
@@ -76,9 +76,17 @@ postgresql = factories.postgresql("postgresql_proc")
 
 
 @pytest.fixture
-def dsn(postgresql: psycopg.Connection) -> str:
-    """DSN of this test's fresh, fully migrated database."""
-    return dsn_for(postgresql.info.dbname)
+def dsn(postgresql: psycopg.Connection) -> Iterator[str]:
+    """DSN of this test's fresh, fully migrated database.
+
+    Every test's database has the same name, so this process's cached prices of it
+    (``pricing.book_for`` is keyed by DSN, re-read only every ``REFRESH_SECONDS``) would
+    carry one test's user prices into the next test's fresh database: drop them on both
+    sides."""
+    found = dsn_for(postgresql.info.dbname)
+    pricing.forget(found)
+    yield found
+    pricing.forget(found)
 
 
 @pytest.fixture
