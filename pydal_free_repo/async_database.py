@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from typing import Any, TypeVar, overload
 
 import psycopg
@@ -298,12 +298,14 @@ class AsyncDatabase:
         *,
         conn: Conn | None = None,
         savepoint: bool = False,
+        identifiers: Mapping[str, str | tuple[str, ...]] | None = None,
     ) -> int:
         """Send ``rows`` (values in the statement's column order) through a named
         ``COPY ... FROM STDIN``; return how many were sent. With ``savepoint`` the COPY
         runs in a savepoint of ``conn``'s transaction, so a refused row leaves the
-        transaction usable."""
-        statement = queries.load(name).composed()
+        transaction usable. ``identifiers`` fill the statement's ``{name}`` placeholders
+        (the table a partition COPY writes to)."""
+        statement = queries.load(name).composed(identifiers)
         sent = 0
         async with self._borrow(conn) as c:
             block = c.transaction() if savepoint else contextlib.nullcontext()

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar, overload
 
 import psycopg
@@ -297,12 +297,14 @@ class Database:
         *,
         conn: Conn | None = None,
         savepoint: bool = False,
+        identifiers: Mapping[str, str | tuple[str, ...]] | None = None,
     ) -> int:
         """Send ``rows`` (values in the statement's column order) through a named
         ``COPY ... FROM STDIN``; return how many were sent. With ``savepoint`` the COPY
         runs in a savepoint of ``conn``'s transaction, so a refused row leaves the
-        transaction usable."""
-        statement = queries.load(name).composed()
+        transaction usable. ``identifiers`` fill the statement's ``{name}`` placeholders
+        (the table a partition COPY writes to)."""
+        statement = queries.load(name).composed(identifiers)
         sent = 0
         with self._borrow(conn) as c:
             block = c.transaction() if savepoint else contextlib.nullcontext()
