@@ -291,6 +291,20 @@ class AsyncDatabase:
             await cur.execute(statement, params)
             return await cur.fetchall()
 
+    async def fetch_all_together(
+        self, statements: Sequence[tuple[str, Params]], *, conn: Conn | None = None
+    ) -> list[list[DictRow]]:
+        """Several named statements sent in one round trip (pipeline mode), in order; the
+        rows of each ([] for a statement that returns none, such as LOCK)."""
+        async with self._borrow(conn) as c:
+            cursors = []
+            async with c.pipeline():
+                for name, params in statements:
+                    cursor = c.cursor(row_factory=dict_row)
+                    await cursor.execute(queries.load(name).composed(), params)
+                    cursors.append(cursor)
+            return [await cur.fetchall() if cur.description else [] for cur in cursors]
+
     async def copy_rows(
         self,
         name: str,

@@ -290,6 +290,20 @@ class Database:
             cur.execute(statement, params)
             return cur.fetchall()
 
+    def fetch_all_together(
+        self, statements: Sequence[tuple[str, Params]], *, conn: Conn | None = None
+    ) -> list[list[DictRow]]:
+        """Several named statements sent in one round trip (pipeline mode), in order; the
+        rows of each ([] for a statement that returns none, such as LOCK)."""
+        with self._borrow(conn) as c:
+            cursors = []
+            with c.pipeline():
+                for name, params in statements:
+                    cursor = c.cursor(row_factory=dict_row)
+                    cursor.execute(queries.load(name).composed(), params)
+                    cursors.append(cursor)
+            return [cur.fetchall() if cur.description else [] for cur in cursors]
+
     def copy_rows(
         self,
         name: str,

@@ -126,6 +126,35 @@ def _values_getter(table: str) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
     return operator.itemgetter(*columns(table))
 
 
+def _run_ids(rows: Iterable[dict[str, Any]]) -> dict[str, list[int]]:
+    return {"history_ids": sorted({row["history_id"] for row in rows})}
+
+
+def _with_issue_keys(
+    table: str, runs: list[dict[str, Any]], rows: Iterable[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[RejectedRow]]:
+    """The rows with their run's issue_key added (the distribution column on Citus; ``runs``
+    from ``RUN_ISSUE_KEYS``), and the rows whose run does not exist, refused."""
+    keys = {run["id"]: run["issue_key"] for run in runs}
+    keyed = []
+    refused = []
+    for row in rows:
+        key = keys.get(row["history_id"])
+        if key is not None:
+            row["issue_key"] = key  # the writer's own copy of the row
+            keyed.append(row)
+        else:
+            refused.append(
+                RejectedRow(
+                    table,
+                    row,
+                    f"referenced row does not exist ({RUN_FOREIGN_KEYS[table]} on {table}): "
+                    f"no issue history row with id {row['history_id']}",
+                )
+            )
+    return keyed, refused
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
@@ -427,7 +456,7 @@ class BufferedWriter:
             return True
 
     def _copy(
-        self, table: str, rows: Iterable[dict[str, Any]], *, one_by_one: bool
+        self, table: str, rows: list[dict[str, Any]], *, one_by_one: bool
     ) -> list[RejectedRow]:
         """COPY the rows in one transaction; with ``one_by_one`` each row in a savepoint,
         returning the rows the database refused."""
@@ -438,13 +467,13 @@ class BufferedWriter:
         if table in PRICED:
             _price_batch(self.db, table, rows)
         with self.db.transaction(timeout=self.connect_timeout) as conn:
+            if table == "llm_call_history" and not one_by_one:
+                return self._copy_llm_calls(conn, rows)
             if "issue_key" in names:
-                rows, rejected = self._with_issue_keys(conn, table, rows)
+                runs = self.db.fetch_all(RUN_ISSUE_KEYS, _run_ids(rows), conn=conn)
+                rows, rejected = _with_issue_keys(table, runs, rows)
             if not one_by_one:
-                if table == "llm_call_history":
-                    self._copy_llm_calls(conn, rows)
-                else:
-                    self.db.copy_rows(name, map(values, rows), conn=conn)
+                self.db.copy_rows(name, map(values, rows), conn=conn)
                 return rejected
             for row in rows:
                 try:
@@ -453,11 +482,16 @@ class BufferedWriter:
                     rejected.append(RejectedRow(table, row, str(exc)))
         return rejected
 
-    def _copy_llm_calls(self, conn: Any, rows: list[dict[str, Any]]) -> None:
+    def _copy_llm_calls(self, conn: Any, rows: list[dict[str, Any]]) -> list[RejectedRow]:
         """COPY a batch of LLM calls straight into their monthly partitions where allowed
-        (``writer_partitions``), the rest through the parent, in the caller's transaction."""
+        (``writer_partitions``), the rest through the parent, in the caller's transaction:
+        the lock, the partitions and the runs are read in one round trip."""
+        *_, partitions, runs = self.db.fetch_all_together(
+            [*writer_partitions.LOOKUP, (RUN_ISSUE_KEYS, _run_ids(rows))], conn=conn
+        )
+        keyed, rejected = _with_issue_keys("llm_call_history", runs, rows)
         values = _values_getter("llm_call_history")
-        split = writer_partitions.split(self.db, conn, rows)
+        split = writer_partitions.split(partitions, keyed)
         for partition, group in split.groups.items():
             if partition is writer_partitions.PARENT:
                 self.db.copy_rows(QUERIES["llm_call_history"], map(values, group), conn=conn)
@@ -470,33 +504,7 @@ class BufferedWriter:
                 )
         if split.hours:
             self.db.execute(writer_partitions.MARK_HOURS, {"hours": sorted(split.hours)}, conn=conn)
-
-    def _with_issue_keys(
-        self, conn: Any, table: str, rows: Iterable[dict[str, Any]]
-    ) -> tuple[list[dict[str, Any]], list[RejectedRow]]:
-        """The rows with their run's issue_key added (the distribution column on Citus), and
-        the rows whose run does not exist, refused: one lookup for the whole batch."""
-        rows = list(rows)
-        ids = sorted({row["history_id"] for row in rows})
-        found = self.db.fetch_all(RUN_ISSUE_KEYS, {"history_ids": ids}, conn=conn)
-        keys = {run["id"]: run["issue_key"] for run in found}
-        keyed = []
-        for row in rows:
-            key = keys.get(row["history_id"])
-            if key is not None:
-                row["issue_key"] = key  # the writer's own copy of the row
-                keyed.append(row)
-        refused = [
-            RejectedRow(
-                table,
-                row,
-                f"referenced row does not exist ({RUN_FOREIGN_KEYS[table]} on {table}): "
-                f"no issue history row with id {row['history_id']}",
-            )
-            for row in rows
-            if row["history_id"] not in keys
-        ]
-        return keyed, refused
+        return rejected
 
     def _settle(self, table: str, written: int, rejected: list[RejectedRow]) -> None:
         for item in rejected:

@@ -36,10 +36,15 @@ class Split:
     hours: set[dt.datetime] = field(default_factory=set)
 
 
-def split(db: Any, conn: Any, rows: list[dict[str, Any]]) -> Split:
-    """Lock the parent as a COPY through it would, read the partitions this session may
-    copy into, and assign each row (its ``created_at`` set) to one, or to the parent."""
-    db.execute(LOCK, conn=conn)
+# Sent together, in one round trip, at the start of the batch's transaction (the writer
+# adds its run lookup): the lock first, so the partitions read are the ones the COPY meets.
+LOOKUP = ((LOCK, None), (PARTITIONS, None))
+
+
+def split(partition_rows: list[dict[str, Any]], rows: list[dict[str, Any]]) -> Split:
+    """Assign each row (its ``created_at`` set) to the partition it may be copied into
+    straight (``partition_rows``: what ``PARTITIONS`` returned after ``LOCK``), or to the
+    parent."""
     # Bounds in the rows' own tzinfo: aware datetimes sharing one tzinfo compare fast.
     partitions = [
         (
@@ -47,21 +52,22 @@ def split(db: Any, conn: Any, rows: list[dict[str, Any]]) -> Split:
             p["upper_bound"].astimezone(dt.timezone.utc),
             (p["partition_schema"], p["partition_name"]),
         )
-        for p in db.fetch_all(PARTITIONS, conn=conn)
+        for p in partition_rows
     ]
     lowers = [lower for lower, _, _ in partitions]
     result = Split()
     groups = result.groups
-    lower = upper = None
+    lower: dt.datetime | None = None
+    upper: dt.datetime | None = None
     bucket: list[dict[str, Any]] = []
     for row in rows:
         at = row["created_at"]
         # Consecutive calls almost always share a month: try the last one first.
-        if lower is None or not lower <= at < upper:  # type: ignore[operator]
+        if lower is None or upper is None or not lower <= at < upper:
             index = bisect.bisect_right(lowers, at) - 1
             if index >= 0 and at < partitions[index][1]:
-                lower, upper, key = partitions[index]
-                bucket = groups.setdefault(key, [])
+                lower, upper, name = partitions[index]
+                bucket = groups.setdefault(name, [])
             else:
                 lower = upper = None
                 groups.setdefault(PARENT, []).append(row)

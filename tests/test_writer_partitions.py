@@ -43,10 +43,12 @@ def rows_at(run: int, *times: dt.datetime) -> list[dict]:
 
 
 def split_as(db, rows: list[dict], role: str | None = None) -> writer_partitions.Split:
+    """How the writer would split ``rows``, read as ``role`` (the session's own by default)."""
     with db.transaction() as conn:
         if role:
             conn.execute(psycopg.sql.SQL("SET LOCAL ROLE {}").format(psycopg.sql.Identifier(role)))
-        return writer_partitions.split(db, conn, rows)
+        _, partitions = db.fetch_all_together(writer_partitions.LOOKUP, conn=conn)
+        return writer_partitions.split(partitions, rows)
 
 
 def test_calls_of_a_month_with_a_partition_go_straight_into_it_the_rest_through_the_parent(

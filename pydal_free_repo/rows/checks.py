@@ -60,10 +60,9 @@ def label(value: Any, name: str, *, max_length: int | None = None) -> str | None
     """An optional text column (VARCHAR(max_length), or TEXT without one); "" is stored as NULL."""
     if value is None or value == "":
         return None
-    if type(value) is str and value.isascii() and "\x00" not in value:
-        cleaned = value  # the common case, without the scrubbing below
-    else:
-        cleaned = values.text(value)
+    cleaned: str | None = value
+    if type(value) is not str or not value.isascii() or "\x00" in value:
+        cleaned = values.text(value)  # only what needs scrubbing pays for it
     assert cleaned is not None
     if max_length is not None and len(cleaned) > max_length:
         raise InvalidValue(f"{name} is longer than {max_length} characters: {cleaned[:40]!r}...")
