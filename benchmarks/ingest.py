@@ -58,6 +58,7 @@ class IngestReport:
     held: Rate
     copies: list[Rate]
     plains: list[Rate]
+    plains_fk: list[Rate]
     writers: list[Rate]
     counted: int
     expected: int
@@ -69,6 +70,10 @@ class IngestReport:
     @property
     def plain(self) -> Rate:
         return _median_rate(self.plains)
+
+    @property
+    def plain_fk(self) -> Rate:
+        return _median_rate(self.plains_fk)
 
     @property
     def writer(self) -> Rate:
@@ -137,25 +142,37 @@ def run(server: Server, n: int, *, quiet: bool = False) -> IngestReport:
         with psycopg.connect(dsn, autocommit=True) as conn:
             held = _repository(history, run_id, rows, quiet, conn=conn)
         _create_plain_table(dsn)
-        plains, copies, writers = [], [], []
+        plains, plains_fk, copies, writers = [], [], [], []
         for _ in range(ROUNDS):
             plains.append(_copy(dsn, run_id, rows, quiet, table=PLAIN_TABLE))
+            plains_fk.append(_copy(dsn, run_id, rows, quiet, table=PLAIN_FK_TABLE))
             copies.append(_copy(dsn, run_id, rows, quiet))
             writers.append(_writer(db, run_id, rows, quiet))
     with psycopg.connect(dsn) as conn:
         counted = conn.execute("SELECT count(*) FROM llm_call_history").fetchone()[0]
     return IngestReport(
-        n, orm, repository, held, copies, plains, writers, counted, expected=(3 + 2 * ROUNDS) * n
+        n,
+        orm,
+        repository,
+        held,
+        copies,
+        plains,
+        plains_fk,
+        writers,
+        counted,
+        expected=(3 + 2 * ROUNDS) * n,
     )
 
 
 def _create_plain_table(dsn: str) -> None:
+    like = psycopg.sql.SQL("CREATE TABLE {} (LIKE llm_call_history INCLUDING ALL)")
+    foreign_key = psycopg.sql.SQL(
+        "ALTER TABLE {} ADD FOREIGN KEY (history_id) REFERENCES issue_processing_history (id)"
+    )
     with psycopg.connect(dsn) as conn:
-        conn.execute(
-            psycopg.sql.SQL("CREATE TABLE {} (LIKE llm_call_history INCLUDING ALL)").format(
-                psycopg.sql.Identifier(PLAIN_TABLE)
-            )
-        )
+        for table in (PLAIN_TABLE, PLAIN_FK_TABLE):
+            conn.execute(like.format(psycopg.sql.Identifier(table)))
+        conn.execute(foreign_key.format(psycopg.sql.Identifier(PLAIN_FK_TABLE)))
 
 
 def _orm(dsn: str, run_id: int, rows: list[dict[str, Any]], quiet: bool) -> Rate:
@@ -208,6 +225,8 @@ def _repository(
 
 
 PLAIN_TABLE = "llm_call_plain"
+# The plain table plus llm_call_history's one foreign key: what that check costs per row.
+PLAIN_FK_TABLE = "llm_call_plain_fk"
 
 
 def _copy(
@@ -235,6 +254,9 @@ def _copy(
     if table == PLAIN_TABLE:
         log(f"  COPY into a plain table: {len(rows):,} rows in {seconds:.2f} s", quiet=quiet)
         return Rate("COPY into a plain table, same columns and indexes", len(rows), seconds)
+    if table == PLAIN_FK_TABLE:
+        log(f"  COPY into the plain table + FK: {len(rows):,} rows in {seconds:.2f} s", quiet=quiet)
+        return Rate("COPY into the plain table plus the run foreign key", len(rows), seconds)
     log(f"  raw COPY: {len(rows):,} rows in {seconds:.2f} s", quiet=quiet)
     return Rate("raw COPY into llm_call_history, one transaction", len(rows), seconds)
 
