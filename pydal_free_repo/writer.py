@@ -71,6 +71,9 @@ QUERIES = {
     "bitbucket_api_history": "writer/copy_bitbucket_api_history",
     "generations": "writer/copy_generations",
 }
+# The {target} of a COPY that has one: the parent, unless the rows go straight into their
+# monthly partition (BufferedWriter._copy_llm_calls).
+COPY_TARGETS = {"llm_call_history": {"target": writer_partitions.PARENT}}
 # The runs' issue_keys, looked up once per batch of LLM or API calls (see _with_issue_keys).
 RUN_ISSUE_KEYS = "writer/run_issue_keys"
 # The foreign key a row for an unknown run would break, named in the refusal.
@@ -114,7 +117,7 @@ class RejectedRow:
 def columns(table: str) -> tuple[str, ...]:
     """The column list of the table's COPY statement: the SQL file is the one source."""
     text = queries.load(QUERIES[table]).text
-    match = re.search(r"COPY\s+\w+\s*\((.*?)\)\s*FROM\s+STDIN", text, re.S | re.I)
+    match = re.search(r"COPY\s+(?:\w+|\{\w+\})\s*\((.*?)\)\s*FROM\s+STDIN", text, re.S | re.I)
     if match is None:  # pragma: no cover - guarded by a test on the shipped files
         raise PfrError(f"{QUERIES[table]} is not a COPY ... (columns) FROM STDIN statement")
     return tuple(name.strip() for name in match.group(1).split(","))
@@ -472,12 +475,15 @@ class BufferedWriter:
             if "issue_key" in names:
                 runs = self.db.fetch_all(RUN_ISSUE_KEYS, _run_ids(rows), conn=conn)
                 rows, rejected = _with_issue_keys(table, runs, rows)
+            target = COPY_TARGETS.get(table)
             if not one_by_one:
-                self.db.copy_rows(name, map(values, rows), conn=conn)
+                self.db.copy_rows(name, map(values, rows), conn=conn, identifiers=target)
                 return rejected
             for row in rows:
                 try:
-                    self.db.copy_rows(name, [values(row)], conn=conn, savepoint=True)
+                    self.db.copy_rows(
+                        name, [values(row)], conn=conn, savepoint=True, identifiers=target
+                    )
                 except REFUSED_VALUES as exc:
                     rejected.append(RejectedRow(table, row, str(exc)))
         return rejected
@@ -492,16 +498,13 @@ class BufferedWriter:
         keyed, rejected = _with_issue_keys("llm_call_history", runs, rows)
         values = _values_getter("llm_call_history")
         split = writer_partitions.split(partitions, keyed)
-        for partition, group in split.groups.items():
-            if partition is writer_partitions.PARENT:
-                self.db.copy_rows(QUERIES["llm_call_history"], map(values, group), conn=conn)
-            else:
-                self.db.copy_rows(
-                    writer_partitions.COPY_PARTITION,
-                    map(values, group),
-                    conn=conn,
-                    identifiers={"partition": partition},
-                )
+        for target, group in split.groups.items():
+            self.db.copy_rows(
+                QUERIES["llm_call_history"],
+                map(values, group),
+                conn=conn,
+                identifiers={"target": target},
+            )
         if split.hours:
             self.db.execute(writer_partitions.MARK_HOURS, {"hours": sorted(split.hours)}, conn=conn)
         return rejected

@@ -19,11 +19,12 @@ from typing import Any
 
 LOCK = "writer/llm_call_history_lock"
 PARTITIONS = "writer/llm_call_partitions"
-COPY_PARTITION = "writer/copy_llm_call_history_partition"
 MARK_HOURS = "writer/llm_call_hours_mark"
 
 
-PARENT = None  # the destination of the rows no monthly partition may take directly
+# The destination of the rows no monthly partition may take directly (the {target} of
+# writer/copy_llm_call_history, like a partition's (schema, name)).
+PARENT = "llm_call_history"
 
 
 @dataclass
@@ -32,7 +33,7 @@ class Split:
     ``PARENT``), in the order each destination's first row was accepted: within one
     destination the rows keep their order, so ids follow it."""
 
-    groups: dict[tuple[str, str] | None, list[dict[str, Any]]] = field(default_factory=dict)
+    groups: dict[tuple[str, str] | str, list[dict[str, Any]]] = field(default_factory=dict)
     hours: set[dt.datetime] = field(default_factory=set)
 
 
@@ -74,7 +75,7 @@ def split(partition_rows: list[dict[str, Any]], rows: list[dict[str, Any]]) -> S
                 continue
         bucket.append(row)
     for key, group in groups.items():
-        if key is not PARENT:
+        if key != PARENT:
             # date_trunc('hour', created_at, 'UTC'), as the marker trigger computes it
             # (created_at is in UTC: the row builders store it so).
             result.hours.update(

@@ -22,6 +22,16 @@ from psycopg.types.json import Jsonb
 from pydal_free_repo import values
 from pydal_free_repo.errors import InvalidValue
 
+# The token-count columns of both LLM-call tables (llm_call_history, generations).
+TOKEN_COUNTS = (
+    "prompt_tokens",
+    "completion_tokens",
+    "total_tokens",
+    "cached_input_tokens",
+    "cache_write_input_tokens",
+    "reasoning_tokens",
+)
+
 INT4_MAX = 2**31 - 1
 INT8_MAX = 2**63 - 1
 

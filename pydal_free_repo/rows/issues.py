@@ -16,6 +16,7 @@ from pydal_free_repo import values
 from pydal_free_repo.errors import InvalidValue
 from pydal_free_repo.issues.records import API_METHODS, CALL_TYPES, FILE_ACTIONS
 from pydal_free_repo.rows.checks import (
+    TOKEN_COUNTS,
     bounded,
     count,
     http_status,
@@ -85,7 +86,7 @@ def llm_call(
             "usage_problem": usage_problem,
         }
         # The caller's own counts are checked first: a wrong type there is their bug.
-        for key in _COUNTS:
+        for key in TOKEN_COUNTS:
             count(counts[key], key)
         apply_usage(counts, usage, model_key="model", provider_key="model_provider")
         model, model_provider, usage_problem = (
@@ -126,16 +127,6 @@ def llm_call(
     }
     tokens(row)
     return row
-
-
-_COUNTS = (
-    "prompt_tokens",
-    "completion_tokens",
-    "total_tokens",
-    "cached_input_tokens",
-    "cache_write_input_tokens",
-    "reasoning_tokens",
-)
 
 
 def api_call(
