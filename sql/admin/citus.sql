@@ -478,7 +478,12 @@ SELECT
     COUNT(lch.total_tokens) AS tokens_count,
     COALESCE(SUM(lch.total_tokens), 0)::BIGINT AS tokens_sum,
     COUNT(lch.estimated_cost) AS priced_calls,
-    COALESCE(SUM(lch.estimated_cost), 0)::NUMERIC AS cost_sum
+    COALESCE(SUM(lch.estimated_cost), 0)::NUMERIC AS cost_sum,
+    COUNT(*) FILTER (
+        WHERE lch.estimated_cost IS NULL
+          AND lch.prompt_tokens IS NULL
+          AND lch.completion_tokens IS NULL
+    ) AS unknown_usage_calls
 FROM llm_call_history AS lch
 GROUP BY
     date_trunc('hour', lch.created_at, 'UTC'),
@@ -495,7 +500,12 @@ SELECT
     COUNT(lch.total_tokens)::NUMERIC AS tokens_count,
     COALESCE(SUM(lch.total_tokens), 0)::NUMERIC AS tokens_sum,
     COUNT(lch.estimated_cost)::NUMERIC AS priced_calls,
-    COALESCE(SUM(lch.estimated_cost), 0)::NUMERIC AS cost_sum
+    COALESCE(SUM(lch.estimated_cost), 0)::NUMERIC AS cost_sum,
+    (COUNT(*) FILTER (
+        WHERE lch.estimated_cost IS NULL
+          AND lch.prompt_tokens IS NULL
+          AND lch.completion_tokens IS NULL
+    ))::NUMERIC AS unknown_usage_calls
 FROM llm_call_history AS lch
 GROUP BY
     (lch.created_at AT TIME ZONE 'UTC')::DATE,
