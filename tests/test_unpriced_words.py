@@ -247,3 +247,17 @@ def test_migration_0022_keeps_the_rollups_exact_for_rows_counted_before_it(empty
         assert conn.execute(
             "SELECT proconfig FROM pg_proc WHERE proname = 'pfr_rollup_refresh'"
         ).fetchone()[0] == ["search_path=pg_catalog, public, pg_temp"]
+
+
+def test_a_cost_no_call_has_is_unknown_in_words_never_zero(db, dsn, capsys):
+    issues = IssueHistory(db)
+    run = issues.claim({"key": "WORDS-2"}).history_id
+    issues.record_llm_call(run, call_type="other", model=UNPRICED_MODEL, prompt_tokens=3)
+    issues.record_llm_call(run, call_type="other", model=UNPRICED_MODEL)
+    for args in (("stats",), ("show", str(run))):
+        out = cli(capsys, dsn, *args)
+        assert "unknown (no call is priced)" in out and "$0" not in out
+    assert json.loads(cli(capsys, dsn, "stats", "--json"))["total_llm_cost_usd"] is None
+    with serve(dsn) as url:
+        page = get(url + f"/ui/runs/{run}")[1].split("<footer>")[0]  # footer: "never $0"
+        assert "1 unpriced, 1 unknown usage" in page and "$0" not in page
