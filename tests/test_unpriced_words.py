@@ -230,15 +230,18 @@ def test_migration_0022_keeps_the_rollups_exact_for_rows_counted_before_it(empty
         )
         conn.execute("SELECT pfr_rollup_refresh()")  # rollup rows in the old shape
     migrate(empty_dsn)
-    totals = "SELECT SUM(calls)::INT, SUM(priced_calls)::INT, SUM(unknown_usage_calls)::INT FROM {}"
+    totals = (
+        "SELECT SUM(calls)::INT, SUM(priced_calls)::INT, SUM(unknown_usage_calls)::INT,"
+        " SUM(prompt_tokens_sum)::INT, SUM(completion_tokens_sum)::INT FROM {}"
+    )
     with psycopg.connect(empty_dsn) as conn:
         # Before any refresh: the hours the rollups held are marked, the views read them raw.
         assert conn.execute("SELECT count(*) FROM rollup_dirty_llm_call_hours").fetchone()[0] > 0
         for view in ("v_llm_calls_hourly", "v_llm_calls_daily"):
-            assert conn.execute(totals.format(view)).fetchone() == (4, 1, 2), view
+            assert conn.execute(totals.format(view)).fetchone() == (4, 1, 2, 20, 10), view
         conn.execute("SELECT pfr_rollup_refresh()")
         for table in ("llm_calls_hourly", "llm_calls_daily", "v_llm_calls_daily"):
-            assert conn.execute(totals.format(table)).fetchone() == (4, 1, 2), table
+            assert conn.execute(totals.format(table)).fetchone() == (4, 1, 2, 20, 10), table
         row = conn.execute(
             "SELECT unpriced_calls, unknown_usage_calls FROM v_llm_cost_daily"
             " WHERE date = CURRENT_DATE - 3"

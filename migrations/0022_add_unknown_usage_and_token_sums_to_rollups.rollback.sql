@@ -1,5 +1,5 @@
--- Back to the rollups and raw views of 0010/0005/0007 without unknown_usage_calls: the
--- views are dropped and recreated (a view cannot lose a column otherwise), then the
+-- Back to the rollups and raw views of 0010/0005/0007 without unknown_usage_calls and the
+-- token sums: the views are dropped and recreated (a view cannot lose a column otherwise), then the
 -- columns dropped. Locks: ACCESS EXCLUSIVE on the views and on the two small rollup
 -- tables until commit (milliseconds); llm_call_history and generations are not touched.
 -- The markers the migration wrote stay: the next refresh folds them in.
@@ -251,8 +251,20 @@ BEGIN
 END;
 $$;
 
-ALTER TABLE llm_calls_hourly DROP COLUMN unknown_usage_calls;
-ALTER TABLE llm_calls_daily DROP COLUMN unknown_usage_calls;
+ALTER TABLE llm_calls_hourly
+    DROP COLUMN unknown_usage_calls,
+    DROP COLUMN prompt_tokens_sum,
+    DROP COLUMN cached_input_tokens_sum,
+    DROP COLUMN cache_write_input_tokens_sum,
+    DROP COLUMN completion_tokens_sum,
+    DROP COLUMN reasoning_tokens_sum;
+ALTER TABLE llm_calls_daily
+    DROP COLUMN unknown_usage_calls,
+    DROP COLUMN prompt_tokens_sum,
+    DROP COLUMN cached_input_tokens_sum,
+    DROP COLUMN cache_write_input_tokens_sum,
+    DROP COLUMN completion_tokens_sum,
+    DROP COLUMN reasoning_tokens_sum;
 
 COMMENT ON COLUMN llm_calls_hourly.priced_calls IS 'Calls with an estimated_cost; calls - priced_calls are unpriced.';
 COMMENT ON COLUMN llm_calls_daily.priced_calls IS NULL;

@@ -10,10 +10,13 @@
 -- calls - priced_calls - unknown_usage_calls), to their read views and to
 -- pfr_rollup_refresh(), and splits the raw views' unpriced counts the same way
 -- (v_llm_cost_daily, v_recent_issues, v_generation_usage_daily: unpriced_* now counts the
--- unpriced calls only, the new unknown_usage_* column the others).
+-- unpriced calls only, the new unknown_usage_* column the others). While the rows are
+-- recomputed anyway, the rollups also get the sums of prompt, cached-input, cache-write,
+-- completion and reasoning tokens (five more SUMs per bucket, 40 bytes a row), so the
+-- token report (reports/llm_tokens_daily) reads the rollups, not every call of the window.
 --
--- Exactness (see 0010's header): the existing rollup rows get unknown_usage_calls = 0,
--- which is wrong for hours that had calls of unknown usage. Rather than recompute them
+-- Exactness (see 0010's header): the existing rollup rows get 0 in the new columns,
+-- which is wrong for hours that had such calls or tokens. Rather than recompute them
 -- here (a read of every LLM call inside this transaction), every hour the rollups hold is
 -- MARKED DIRTY, as a write would mark it: the views then read those hours from the raw
 -- rows (exact, slower: the whole table until the refresh) and the next rollups job (every
@@ -40,10 +43,20 @@ SET LOCAL statement_timeout = '1min';
 SELECT pg_advisory_xact_lock(hashtext('pfr_rollup_refresh'));
 
 ALTER TABLE llm_calls_hourly
-    ADD COLUMN unknown_usage_calls BIGINT NOT NULL DEFAULT 0;
+    ADD COLUMN unknown_usage_calls BIGINT NOT NULL DEFAULT 0,
+    ADD COLUMN prompt_tokens_sum BIGINT NOT NULL DEFAULT 0,
+    ADD COLUMN cached_input_tokens_sum BIGINT NOT NULL DEFAULT 0,
+    ADD COLUMN cache_write_input_tokens_sum BIGINT NOT NULL DEFAULT 0,
+    ADD COLUMN completion_tokens_sum BIGINT NOT NULL DEFAULT 0,
+    ADD COLUMN reasoning_tokens_sum BIGINT NOT NULL DEFAULT 0;
 
 ALTER TABLE llm_calls_daily
-    ADD COLUMN unknown_usage_calls BIGINT NOT NULL DEFAULT 0;
+    ADD COLUMN unknown_usage_calls BIGINT NOT NULL DEFAULT 0,
+    ADD COLUMN prompt_tokens_sum BIGINT NOT NULL DEFAULT 0,
+    ADD COLUMN cached_input_tokens_sum BIGINT NOT NULL DEFAULT 0,
+    ADD COLUMN cache_write_input_tokens_sum BIGINT NOT NULL DEFAULT 0,
+    ADD COLUMN completion_tokens_sum BIGINT NOT NULL DEFAULT 0,
+    ADD COLUMN reasoning_tokens_sum BIGINT NOT NULL DEFAULT 0;
 
 COMMENT ON COLUMN llm_calls_hourly.priced_calls IS
     'Calls with an estimated_cost. Unpriced calls (token counts, no price) are '
@@ -55,6 +68,11 @@ COMMENT ON COLUMN llm_calls_daily.priced_calls IS
     'calls - priced_calls - unknown_usage_calls.';
 COMMENT ON COLUMN llm_calls_daily.unknown_usage_calls IS
     'Calls of unknown usage: no estimated_cost and neither prompt_tokens nor completion_tokens.';
+COMMENT ON COLUMN llm_calls_hourly.prompt_tokens_sum IS
+    'Sum of prompt_tokens (NULL counted as 0; calls - tokens_count had no total_tokens); the '
+    'other *_tokens_sum columns likewise, so the token report reads the rollups too.';
+COMMENT ON COLUMN llm_calls_daily.prompt_tokens_sum IS
+    'Sum of prompt_tokens, as in llm_calls_hourly; the other *_tokens_sum columns likewise.';
 
 -- The views of 0010 with the new count as their last column (CREATE OR REPLACE VIEW may
 -- only add columns at the end).
@@ -69,7 +87,12 @@ SELECT
     lh.tokens_sum,
     lh.priced_calls,
     lh.cost_sum,
-    lh.unknown_usage_calls
+    lh.unknown_usage_calls,
+    lh.prompt_tokens_sum,
+    lh.cached_input_tokens_sum,
+    lh.cache_write_input_tokens_sum,
+    lh.completion_tokens_sum,
+    lh.reasoning_tokens_sum
 FROM llm_calls_hourly AS lh
 WHERE (SELECT pfr_rollup_partitions_intact('llm_call_history'))
   AND NOT EXISTS (
@@ -88,7 +111,12 @@ SELECT
     live.tokens_sum,
     live.priced_calls,
     live.cost_sum,
-    live.unknown_usage_calls
+    live.unknown_usage_calls,
+    live.prompt_tokens_sum,
+    live.cached_input_tokens_sum,
+    live.cache_write_input_tokens_sum,
+    live.completion_tokens_sum,
+    live.reasoning_tokens_sum
 FROM (
     SELECT DISTINCT d.hour
     FROM rollup_dirty_llm_call_hours AS d
@@ -107,7 +135,12 @@ CROSS JOIN LATERAL (
             WHERE lch.estimated_cost IS NULL
               AND lch.prompt_tokens IS NULL
               AND lch.completion_tokens IS NULL
-        ) AS unknown_usage_calls
+        ) AS unknown_usage_calls,
+        COALESCE(SUM(lch.prompt_tokens), 0) AS prompt_tokens_sum,
+        COALESCE(SUM(lch.cached_input_tokens), 0) AS cached_input_tokens_sum,
+        COALESCE(SUM(lch.cache_write_input_tokens), 0) AS cache_write_input_tokens_sum,
+        COALESCE(SUM(lch.completion_tokens), 0) AS completion_tokens_sum,
+        COALESCE(SUM(lch.reasoning_tokens), 0) AS reasoning_tokens_sum
     FROM llm_call_history AS lch
     WHERE lch.created_at >= dirty.hour
       AND lch.created_at < dirty.hour + INTERVAL '1 hour'
@@ -131,7 +164,12 @@ SELECT
         WHERE lch.estimated_cost IS NULL
           AND lch.prompt_tokens IS NULL
           AND lch.completion_tokens IS NULL
-    ) AS unknown_usage_calls
+    ) AS unknown_usage_calls,
+    COALESCE(SUM(lch.prompt_tokens), 0) AS prompt_tokens_sum,
+    COALESCE(SUM(lch.cached_input_tokens), 0) AS cached_input_tokens_sum,
+    COALESCE(SUM(lch.cache_write_input_tokens), 0) AS cache_write_input_tokens_sum,
+    COALESCE(SUM(lch.completion_tokens), 0) AS completion_tokens_sum,
+    COALESCE(SUM(lch.reasoning_tokens), 0) AS reasoning_tokens_sum
 FROM llm_call_history AS lch
 WHERE NOT (SELECT pfr_rollup_partitions_intact('llm_call_history'))
 GROUP BY
@@ -161,7 +199,12 @@ SELECT
     ld.tokens_sum,
     ld.priced_calls,
     ld.cost_sum,
-    ld.unknown_usage_calls
+    ld.unknown_usage_calls,
+    ld.prompt_tokens_sum,
+    ld.cached_input_tokens_sum,
+    ld.cache_write_input_tokens_sum,
+    ld.completion_tokens_sum,
+    ld.reasoning_tokens_sum
 FROM llm_calls_daily AS ld
 WHERE (SELECT pfr_rollup_partitions_intact('llm_call_history'))
   AND ld.day NOT IN (
@@ -179,7 +222,12 @@ SELECT
     clean.tokens_sum,
     clean.priced_calls,
     clean.cost_sum,
-    clean.unknown_usage_calls
+    clean.unknown_usage_calls,
+    clean.prompt_tokens_sum,
+    clean.cached_input_tokens_sum,
+    clean.cache_write_input_tokens_sum,
+    clean.completion_tokens_sum,
+    clean.reasoning_tokens_sum
 FROM dirty_days AS dd
 CROSS JOIN LATERAL (
     SELECT
@@ -191,7 +239,12 @@ CROSS JOIN LATERAL (
         SUM(lh.tokens_sum) AS tokens_sum,
         SUM(lh.priced_calls) AS priced_calls,
         SUM(lh.cost_sum) AS cost_sum,
-        SUM(lh.unknown_usage_calls) AS unknown_usage_calls
+        SUM(lh.unknown_usage_calls) AS unknown_usage_calls,
+        SUM(lh.prompt_tokens_sum) AS prompt_tokens_sum,
+        SUM(lh.cached_input_tokens_sum) AS cached_input_tokens_sum,
+        SUM(lh.cache_write_input_tokens_sum) AS cache_write_input_tokens_sum,
+        SUM(lh.completion_tokens_sum) AS completion_tokens_sum,
+        SUM(lh.reasoning_tokens_sum) AS reasoning_tokens_sum
     FROM llm_calls_hourly AS lh
     WHERE lh.hour >= dd.day::TIMESTAMP AT TIME ZONE 'UTC'
       AND lh.hour < (dd.day + 1)::TIMESTAMP AT TIME ZONE 'UTC'
@@ -216,7 +269,12 @@ SELECT
     live.tokens_sum,
     live.priced_calls,
     live.cost_sum,
-    live.unknown_usage_calls
+    live.unknown_usage_calls,
+    live.prompt_tokens_sum,
+    live.cached_input_tokens_sum,
+    live.cache_write_input_tokens_sum,
+    live.completion_tokens_sum,
+    live.reasoning_tokens_sum
 FROM (
     SELECT DISTINCT d.hour
     FROM rollup_dirty_llm_call_hours AS d
@@ -235,7 +293,12 @@ CROSS JOIN LATERAL (
             WHERE lch.estimated_cost IS NULL
               AND lch.prompt_tokens IS NULL
               AND lch.completion_tokens IS NULL
-        ) AS unknown_usage_calls
+        ) AS unknown_usage_calls,
+        COALESCE(SUM(lch.prompt_tokens), 0) AS prompt_tokens_sum,
+        COALESCE(SUM(lch.cached_input_tokens), 0) AS cached_input_tokens_sum,
+        COALESCE(SUM(lch.cache_write_input_tokens), 0) AS cache_write_input_tokens_sum,
+        COALESCE(SUM(lch.completion_tokens), 0) AS completion_tokens_sum,
+        COALESCE(SUM(lch.reasoning_tokens), 0) AS reasoning_tokens_sum
     FROM llm_call_history AS lch
     WHERE lch.created_at >= dirty.hour
       AND lch.created_at < dirty.hour + INTERVAL '1 hour'
@@ -259,7 +322,12 @@ SELECT
         WHERE lch.estimated_cost IS NULL
           AND lch.prompt_tokens IS NULL
           AND lch.completion_tokens IS NULL
-    ) AS unknown_usage_calls
+    ) AS unknown_usage_calls,
+    COALESCE(SUM(lch.prompt_tokens), 0) AS prompt_tokens_sum,
+    COALESCE(SUM(lch.cached_input_tokens), 0) AS cached_input_tokens_sum,
+    COALESCE(SUM(lch.cache_write_input_tokens), 0) AS cache_write_input_tokens_sum,
+    COALESCE(SUM(lch.completion_tokens), 0) AS completion_tokens_sum,
+    COALESCE(SUM(lch.reasoning_tokens), 0) AS reasoning_tokens_sum
 FROM llm_call_history AS lch
 WHERE NOT (SELECT pfr_rollup_partitions_intact('llm_call_history'))
 GROUP BY
@@ -273,7 +341,7 @@ COMMENT ON VIEW v_llm_calls_daily IS
     'and key while the day has marked hours: sum them). For all-time and long-range totals. '
     'Calls are priced (priced_calls), of unknown usage (unknown_usage_calls) or unpriced (the rest).';
 
--- The refresh of 0010 (search_path pinned as 0011 did), counting unknown_usage_calls.
+-- The refresh of 0010 (search_path pinned as 0011 did), with the new columns.
 CREATE OR REPLACE FUNCTION pfr_rollup_refresh()
 RETURNS TABLE (rollup TEXT, buckets BIGINT)
 LANGUAGE plpgsql
@@ -405,7 +473,8 @@ BEGIN
     DELETE FROM llm_calls_hourly AS lh
     WHERE lh.hour = ANY (v_hours);
 
-    INSERT INTO llm_calls_hourly (hour, call_type, model, calls, cache_hits, tokens_count, tokens_sum, priced_calls, cost_sum, unknown_usage_calls)
+    INSERT INTO llm_calls_hourly (hour, call_type, model, calls, cache_hits, tokens_count, tokens_sum, priced_calls, cost_sum, unknown_usage_calls,
+        prompt_tokens_sum, cached_input_tokens_sum, cache_write_input_tokens_sum, completion_tokens_sum, reasoning_tokens_sum)
     SELECT
         date_trunc('hour', lch.created_at, 'UTC'),
         lch.call_type,
@@ -420,7 +489,12 @@ BEGIN
             WHERE lch.estimated_cost IS NULL
               AND lch.prompt_tokens IS NULL
               AND lch.completion_tokens IS NULL
-        )
+        ),
+        COALESCE(SUM(lch.prompt_tokens), 0),
+        COALESCE(SUM(lch.cached_input_tokens), 0),
+        COALESCE(SUM(lch.cache_write_input_tokens), 0),
+        COALESCE(SUM(lch.completion_tokens), 0),
+        COALESCE(SUM(lch.reasoning_tokens), 0)
     FROM unnest(v_hours) AS h (hour)
     JOIN llm_call_history AS lch
         ON lch.created_at >= h.hour
@@ -441,7 +515,8 @@ BEGIN
     DELETE FROM llm_calls_daily AS ld
     WHERE ld.day = ANY (v_days);
 
-    INSERT INTO llm_calls_daily (day, call_type, model, calls, cache_hits, tokens_count, tokens_sum, priced_calls, cost_sum, unknown_usage_calls)
+    INSERT INTO llm_calls_daily (day, call_type, model, calls, cache_hits, tokens_count, tokens_sum, priced_calls, cost_sum, unknown_usage_calls,
+        prompt_tokens_sum, cached_input_tokens_sum, cache_write_input_tokens_sum, completion_tokens_sum, reasoning_tokens_sum)
     SELECT
         (lh.hour AT TIME ZONE 'UTC')::DATE,
         lh.call_type,
@@ -452,7 +527,12 @@ BEGIN
         SUM(lh.tokens_sum),
         SUM(lh.priced_calls),
         SUM(lh.cost_sum),
-        SUM(lh.unknown_usage_calls)
+        SUM(lh.unknown_usage_calls),
+        SUM(lh.prompt_tokens_sum),
+        SUM(lh.cached_input_tokens_sum),
+        SUM(lh.cache_write_input_tokens_sum),
+        SUM(lh.completion_tokens_sum),
+        SUM(lh.reasoning_tokens_sum)
     FROM unnest(v_days) AS d (day)
     JOIN llm_calls_hourly AS lh
         ON lh.hour >= d.day::TIMESTAMP AT TIME ZONE 'UTC'
