@@ -7,7 +7,12 @@
 SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '1min';
 
-SELECT pg_advisory_xact_lock(hashtext('pfr_rollup_refresh'));
+-- PERFORM, not SELECT: yoyo prints the rows a migration's SELECT returns.
+DO $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(hashtext('pfr_rollup_refresh'));
+END;
+$$;
 
 DROP VIEW v_llm_calls_hourly;
 DROP VIEW v_llm_calls_daily;

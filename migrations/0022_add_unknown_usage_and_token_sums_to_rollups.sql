@@ -40,7 +40,12 @@
 SET LOCAL lock_timeout = '1s';
 SET LOCAL statement_timeout = '1min';
 
-SELECT pg_advisory_xact_lock(hashtext('pfr_rollup_refresh'));
+-- PERFORM, not SELECT: yoyo prints the rows a migration's SELECT returns.
+DO $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(hashtext('pfr_rollup_refresh'));
+END;
+$$;
 
 ALTER TABLE llm_calls_hourly
     ADD COLUMN unknown_usage_calls BIGINT NOT NULL DEFAULT 0,
