@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,6 +58,16 @@ def split(partition_rows: list[dict[str, Any]], rows: list[dict[str, Any]]) -> S
     ]
     lowers = [lower for lower, _, _ in partitions]
     result = Split()
+    if not rows:
+        return result
+    times = [row["created_at"] for row in rows]
+    first, last = min(times), max(times)
+    index = bisect.bisect_right(lowers, first) - 1
+    if index >= 0 and last < partitions[index][1]:
+        # The usual batch: every call of the last few seconds, in one month.
+        result.groups[partitions[index][2]] = list(rows)
+        result.hours = _hours(first, last, times)
+        return result
     groups = result.groups
     lower: dt.datetime | None = None
     upper: dt.datetime | None = None
@@ -76,9 +87,31 @@ def split(partition_rows: list[dict[str, Any]], rows: list[dict[str, Any]]) -> S
         bucket.append(row)
     for key, group in groups.items():
         if key != PARENT:
-            # date_trunc('hour', created_at, 'UTC'), as the marker trigger computes it
-            # (created_at is in UTC: the row builders store it so).
-            result.hours.update(
-                {r["created_at"].replace(minute=0, second=0, microsecond=0) for r in group}
-            )
+            result.hours.update(_hours_of(r["created_at"] for r in group))
     return result
+
+
+# A batch spanning at most this many hours marks each of them, rows or not (a marker
+# only makes its hour read live until the next refresh); a wider one marks its rows' own.
+_MARK_SPAN = dt.timedelta(hours=48)
+
+
+def _hours(first: dt.datetime, last: dt.datetime, times: list[dt.datetime]) -> set[dt.datetime]:
+    if last - first > _MARK_SPAN:
+        return _hours_of(times)
+    hour = _hour(first)
+    hours = set()
+    while hour <= last:
+        hours.add(hour)
+        hour += dt.timedelta(hours=1)
+    return hours
+
+
+def _hours_of(times: Iterable[dt.datetime]) -> set[dt.datetime]:
+    return {_hour(at) for at in times}
+
+
+def _hour(at: dt.datetime) -> dt.datetime:
+    """date_trunc('hour', at, 'UTC'), as the marker trigger computes it (created_at is in
+    UTC: the row builders store it so)."""
+    return at.replace(minute=0, second=0, microsecond=0)
