@@ -564,9 +564,12 @@ class PriceBook:
 
     def _owner(self, info: gp.ModelInfo) -> str:
         if not self._owners:
-            for provider in get_snapshot().providers:
-                for model in provider.models:
-                    self._owners[id(model)] = provider.id
+            # Built whole, then published: the writer's and the callers' threads share a book.
+            self._owners = {
+                id(model): provider.id
+                for provider in get_snapshot().providers
+                for model in provider.models
+            }
         return self._owners[id(info)]
 
 

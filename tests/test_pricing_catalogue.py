@@ -9,7 +9,10 @@ reasoning tokens.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
+import sys
+import threading
 
 from genai_prices.data_snapshot import get_snapshot
 
@@ -73,3 +76,37 @@ def test_unknown_usage_has_no_cost():
     rates, by_tokens = pricing.compile_price(model_price)
     price = pricing.Price(1, "genai-prices", model_price, rates, by_tokens)
     assert price.cost({}) == (None, None)
+
+
+def test_threads_sharing_a_fresh_price_book_all_find_their_model():
+    """The buffered writer's thread and the callers' threads share one book per database;
+    its lazily built tables must be whole before any thread reads them."""
+    models = ["gpt-4o", "gpt-4o-mini", "claude-3-5-haiku-20241022", "gemini-2.5-pro"] * 2
+    at = dt.datetime(2025, 6, 1, tzinfo=dt.timezone.utc)
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads switch often, as under load
+    try:
+        _price_together(models, at)
+    finally:
+        sys.setswitchinterval(switch)
+
+
+def _price_together(models: list[str], at: dt.datetime) -> None:
+    for _ in range(10):
+        book = pricing.PriceBook()
+        start = threading.Barrier(len(models))
+        errors: list[BaseException] = []
+
+        def find(model: str, book: pricing.PriceBook = book, start=start, errors=errors) -> None:
+            start.wait()
+            try:
+                book.price_for(model, None, at)
+            except BaseException as exc:  # noqa: BLE001 - any failure is the finding
+                errors.append(exc)
+
+        threads = [threading.Thread(target=find, args=(m,)) for m in models]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
