@@ -70,6 +70,18 @@ def test_a_write_without_conn_is_committed_when_it_returns(dsn):
         assert states and all(state == "idle" for (state,) in states)
 
 
+def test_one_connection_serves_one_row_reads_and_writes_of_different_row_types(dsn):
+    with one_connection(dsn) as db:
+        history = IssueHistory(db)
+        run = history.claim({"key": "POOL-7"}).history_id
+        for _ in range(3):  # the connection's kept cursor changes row type every call
+            assert db.fetch_one("issues/run_get", {"history_id": run})["issue_key"] == "POOL-7"
+            recorded = history.record_llm_call(run, call_type="other", model="m")
+            assert recorded.total_tokens is None
+            assert db.execute("issues/run_get", {"history_id": run}) == 1
+        assert [c.call_type for c in history.detail(run).llm_calls] == ["other"] * 3
+
+
 def test_a_callers_transaction_is_not_committed_by_record_llm_call(dsn):
     with one_connection(dsn) as db:
         history = IssueHistory(db)
