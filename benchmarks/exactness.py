@@ -34,6 +34,8 @@ PAIRS = (
     Pair("daily_stats(400)", "issues/stats_daily", "daily_stats", {"days": 400}),
     Pair("llm_cost(7)", "issues/stats_llm_cost_daily", "llm_cost_daily", {"days": 7}),
     Pair("llm_cost(400)", "issues/stats_llm_cost_daily", "llm_cost_daily", {"days": 400}),
+    Pair("llm_tokens_daily(7)", "reports/llm_tokens_daily", "llm_tokens_daily", {"days": 7}),
+    Pair("llm_tokens_daily(400)", "reports/llm_tokens_daily", "llm_tokens_daily", {"days": 400}),
     Pair(
         "weekly_success_trend(3)",
         "analytics/weekly_success_trend",

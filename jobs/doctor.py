@@ -26,6 +26,7 @@ SECTIONS = (
     "waiting_locks",
     "default_partition_rows",
     "unpriced_llm_calls",
+    "unknown_usage_llm_calls",
     "usage_problems",
     "stale_claims",
     "replication",
@@ -56,7 +57,17 @@ def report(
         out["default_partition_rows"] = db.fetch_all(
             "maintenance/default_partition_months", conn=conn
         )
-        out["unpriced_llm_calls"] = db.fetch_all("monitoring/unpriced_llm_calls", params, conn=conn)
+        # One scan per table for both: calls without a cost, by the word every report uses.
+        without_cost = db.fetch_all("monitoring/llm_calls_without_cost", params, conn=conn)
+        for section, word in (
+            ("unpriced_llm_calls", "unpriced"),
+            ("unknown_usage_llm_calls", "unknown usage"),
+        ):
+            out[section] = [
+                {k: v for k, v in row.items() if k != "pricing"}
+                for row in without_cost
+                if row["pricing"] == word
+            ]
         out["usage_problems"] = db.fetch_all("monitoring/usage_problems", params, conn=conn)
         out["stale_claims"] = db.fetch_all(
             "monitoring/stale_claims",

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from typing import Any, TypeVar, overload
 
 import psycopg
@@ -362,6 +362,20 @@ class AsyncDatabase:
             await cur.execute(statement, params)
             return await cur.fetchall()
 
+    async def fetch_all_together(
+        self, statements: Sequence[tuple[str, Params]], *, conn: Conn | None = None
+    ) -> list[list[DictRow]]:
+        """Several named statements sent in one round trip (pipeline mode), in order; the
+        rows of each ([] for a statement that returns none, such as LOCK)."""
+        async with self._borrow(conn) as c:
+            cursors = []
+            async with c.pipeline():
+                for name, params in statements:
+                    cursor = c.cursor(row_factory=dict_row)
+                    await cursor.execute(queries.load(name).composed(), params)
+                    cursors.append(cursor)
+            return [await cur.fetchall() if cur.description else [] for cur in cursors]
+
     async def copy_rows(
         self,
         name: str,
@@ -369,12 +383,14 @@ class AsyncDatabase:
         *,
         conn: Conn | None = None,
         savepoint: bool = False,
+        identifiers: Mapping[str, str | tuple[str, ...]] | None = None,
     ) -> int:
         """Send ``rows`` (values in the statement's column order) through a named
         ``COPY ... FROM STDIN``; return how many were sent. With ``savepoint`` the COPY
         runs in a savepoint of ``conn``'s transaction, so a refused row leaves the
-        transaction usable."""
-        statement = queries.load(name).composed()
+        transaction usable. ``identifiers`` fill the statement's ``{name}`` placeholders
+        (the table a partition COPY writes to)."""
+        statement = queries.load(name).composed(identifiers)
         sent = 0
         async with self._borrow(conn) as c:
             block = c.transaction() if savepoint else contextlib.nullcontext()

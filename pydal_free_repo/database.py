@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar, overload
 
 import psycopg
@@ -357,6 +357,20 @@ class Database:
             cur.execute(statement, params)
             return cur.fetchall()
 
+    def fetch_all_together(
+        self, statements: Sequence[tuple[str, Params]], *, conn: Conn | None = None
+    ) -> list[list[DictRow]]:
+        """Several named statements sent in one round trip (pipeline mode), in order; the
+        rows of each ([] for a statement that returns none, such as LOCK)."""
+        with self._borrow(conn) as c:
+            cursors = []
+            with c.pipeline():
+                for name, params in statements:
+                    cursor = c.cursor(row_factory=dict_row)
+                    cursor.execute(queries.load(name).composed(), params)
+                    cursors.append(cursor)
+            return [cur.fetchall() if cur.description else [] for cur in cursors]
+
     def copy_rows(
         self,
         name: str,
@@ -364,12 +378,14 @@ class Database:
         *,
         conn: Conn | None = None,
         savepoint: bool = False,
+        identifiers: Mapping[str, str | tuple[str, ...]] | None = None,
     ) -> int:
         """Send ``rows`` (values in the statement's column order) through a named
         ``COPY ... FROM STDIN``; return how many were sent. With ``savepoint`` the COPY
         runs in a savepoint of ``conn``'s transaction, so a refused row leaves the
-        transaction usable."""
-        statement = queries.load(name).composed()
+        transaction usable. ``identifiers`` fill the statement's ``{name}`` placeholders
+        (the table a partition COPY writes to)."""
+        statement = queries.load(name).composed(identifiers)
         sent = 0
         with self._borrow(conn) as c:
             block = c.transaction() if savepoint else contextlib.nullcontext()

@@ -484,6 +484,21 @@ class PriceBook:
                 return price
         return self._pattern_price(model, plan.provider, at)
 
+    def timeless_price(self, model: str, provider: str | None) -> tuple[bool, Price | None]:
+        """(True, the price) when ``price_for`` gives the same price at any time: no user
+        price for the model, and the catalogue's one unconditional price (or no price at
+        all and no pattern); (False, None) when it depends on the call's time."""
+        plan = self._plans.get((model, provider))
+        if plan is None:
+            plan = self._plans[(model, provider)] = self._plan(model, provider)
+        if plan.users:
+            return False, None
+        if plan.fixed is not None:
+            return True, plan.fixed
+        if not plan.catalogue and not self._patterns:
+            return True, None
+        return False, None
+
     def _plan(self, model: str, provider: str | None) -> _Plan:
         """What can be decided once per model and provider: the user prices that apply
         (newest first), and the catalogue price when it does not depend on the time."""
@@ -606,7 +621,27 @@ def now() -> dt.datetime:
 def price_row(prices: PriceBook, row: dict[str, Any], model_key: str, provider_key: str) -> None:
     """Set ``pricing_id`` and ``computed_cost`` of a row about to be written (its
     ``created_at`` set), and its ``usage_problem`` when pricing refused the counts."""
-    price = prices.price_for(row[model_key], row.get(provider_key), row["created_at"])
+    _set_cost(prices.price_for(row[model_key], row.get(provider_key), row["created_at"]), row)
+
+
+def price_rows(
+    prices: PriceBook, rows: Iterable[dict[str, Any]], model_key: str, provider_key: str
+) -> None:
+    """``price_row`` for a batch: the price of a model whose price does not depend on the
+    call's time (the usual case) is looked up once per batch."""
+    timeless: dict[tuple[str, str | None], tuple[bool, Price | None]] = {}
+    for row in rows:
+        key = (row[model_key], row.get(provider_key))
+        known = timeless.get(key)
+        if known is None:
+            known = timeless[key] = prices.timeless_price(*key)
+        if known[0]:
+            _set_cost(known[1], row)
+        else:
+            price_row(prices, row, model_key, provider_key)
+
+
+def _set_cost(price: Price | None, row: dict[str, Any]) -> None:
     if price is None:
         row["pricing_id"] = row["computed_cost"] = None
         return

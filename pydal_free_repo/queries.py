@@ -25,6 +25,7 @@ starts with ``/* name */`` so it can be recognised in ``pg_stat_activity`` and t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
@@ -50,11 +51,20 @@ class Query:
     name: str
     text: str
 
-    def composed(self, identifiers: dict[str, str] | None = None) -> sql.SQL | sql.Composed:
+    def composed(
+        self, identifiers: Mapping[str, str | tuple[str, ...]] | None = None
+    ) -> sql.SQL | sql.Composed:
+        """The statement, with ``{key}`` placeholders replaced by quoted identifiers (a
+        tuple is a qualified name: ``("public", "t")`` is ``"public"."t"``)."""
         statement = sql.SQL(self.text)
         if identifiers:
             return statement.format(
-                **{key: sql.Identifier(value) for key, value in identifiers.items()}
+                **{
+                    key: sql.Identifier(*value)
+                    if isinstance(value, tuple)
+                    else sql.Identifier(value)
+                    for key, value in identifiers.items()
+                }
             )
         return statement
 

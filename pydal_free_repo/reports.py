@@ -30,7 +30,8 @@ class Reports:
         return self.db.fetch_all("reports/llm_cost_daily_by_model", _window(days), conn=conn)
 
     def llm_tokens_daily(self, days: int = 14, *, conn: Conn = None) -> list[dict]:
-        """Prompt, cached input, completion and total tokens per day, with the cached share."""
+        """Prompt, cached, cache-write, completion, reasoning and total tokens per day, with
+        the cached share (from the rollups)."""
         return self.db.fetch_all("reports/llm_tokens_daily", _window(days), conn=conn)
 
     def model_comparison(self, days: int = 30, *, conn: Conn = None) -> list[dict]:

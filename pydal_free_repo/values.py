@@ -34,6 +34,8 @@ def text(value: str | None) -> str | None:
         return None
     if not isinstance(value, str):
         value = str(value)
+    if value.isascii() and "\x00" not in value:
+        return value  # the common case: nothing to replace (isascii reads a flag)
     if "\x00" in value:
         value = value.replace("\x00", REPLACEMENT)
     # A Python str holds astral characters as one code point, so any surrogate is lone.

@@ -38,21 +38,20 @@ Policies (the guarantees a caller can rely on):
 from __future__ import annotations
 
 import atexit
-import contextlib
 import datetime as dt
 import logging
-import queue
+import operator
 import random
 import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from pydal_free_repo import pricing, queries, shutdown
+from pydal_free_repo import pricing, queries, shutdown, writer_partitions
 from pydal_free_repo.database import Database
 from pydal_free_repo.errors import (
     REFUSED_VALUES,
@@ -63,6 +62,7 @@ from pydal_free_repo.errors import (
 )
 from pydal_free_repo.rows import issues as issue_rows
 from pydal_free_repo.rows import workflows as workflow_rows
+from pydal_free_repo.writer_queue import RowQueue
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +71,9 @@ QUERIES = {
     "bitbucket_api_history": "writer/copy_bitbucket_api_history",
     "generations": "writer/copy_generations",
 }
+# The {target} of a COPY that has one: the parent, unless the rows go straight into their
+# monthly partition (BufferedWriter._copy_llm_calls).
+COPY_TARGETS = {"llm_call_history": {"target": writer_partitions.PARENT}}
 # The runs' issue_keys, looked up once per batch of LLM or API calls (see _with_issue_keys).
 RUN_ISSUE_KEYS = "writer/run_issue_keys"
 # The foreign key a row for an unknown run would break, named in the refusal.
@@ -80,8 +83,6 @@ RUN_FOREIGN_KEYS = {
 }
 # How many refused rows are kept for inspection (all are counted).
 REJECTED_KEPT = 1000
-# Put on the queue by close() to wake a thread waiting for rows.
-_WAKE: Any = ("", {})
 
 
 class QueueFull(PfrError):
@@ -116,10 +117,45 @@ class RejectedRow:
 def columns(table: str) -> tuple[str, ...]:
     """The column list of the table's COPY statement: the SQL file is the one source."""
     text = queries.load(QUERIES[table]).text
-    match = re.search(r"COPY\s+\w+\s*\((.*?)\)\s*FROM\s+STDIN", text, re.S | re.I)
+    match = re.search(r"COPY\s+(?:\w+|\{\w+\})\s*\((.*?)\)\s*FROM\s+STDIN", text, re.S | re.I)
     if match is None:  # pragma: no cover - guarded by a test on the shipped files
         raise PfrError(f"{QUERIES[table]} is not a COPY ... (columns) FROM STDIN statement")
     return tuple(name.strip() for name in match.group(1).split(","))
+
+
+@cache
+def _values_getter(table: str) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """A row's values in the COPY statement's column order."""
+    return operator.itemgetter(*columns(table))
+
+
+def _run_ids(rows: Iterable[dict[str, Any]]) -> dict[str, list[int]]:
+    return {"history_ids": sorted({row["history_id"] for row in rows})}
+
+
+def _with_issue_keys(
+    table: str, runs: list[dict[str, Any]], rows: Iterable[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[RejectedRow]]:
+    """The rows with their run's issue_key added (the distribution column on Citus; ``runs``
+    from ``RUN_ISSUE_KEYS``), and the rows whose run does not exist, refused."""
+    keys = {run["id"]: run["issue_key"] for run in runs}
+    keyed = []
+    refused = []
+    for row in rows:
+        key = keys.get(row["history_id"])
+        if key is not None:
+            row["issue_key"] = key  # the writer's own copy of the row
+            keyed.append(row)
+        else:
+            refused.append(
+                RejectedRow(
+                    table,
+                    row,
+                    f"referenced row does not exist ({RUN_FOREIGN_KEYS[table]} on {table}): "
+                    f"no issue history row with id {row['history_id']}",
+                )
+            )
+    return keyed, refused
 
 
 def _now() -> dt.datetime:
@@ -141,9 +177,7 @@ PRICED = {
 
 def _price_batch(db: Database, table: str, rows: Iterable[dict[str, Any]]) -> None:
     model_key, provider_key = PRICED[table]
-    prices = pricing.book(db)
-    for row in rows:
-        pricing.price_row(prices, row, model_key, provider_key)
+    pricing.price_rows(pricing.book(db), rows, model_key, provider_key)
 
 
 def llm_call_row(
@@ -196,9 +230,8 @@ class BufferedWriter:
         self.atexit_timeout = atexit_timeout
         self.rejected_rows: list[RejectedRow] = []
         self.unwritten_rows: list[tuple[str, dict[str, Any]]] = []
-        self._queue: queue.Queue[tuple[str, dict[str, Any]]] = queue.Queue(maxsize=max_queue)
+        self._queue = RowQueue(max_queue, batch_size)
         self._progress = threading.Condition()
-        self._accepted = 0
         self._written: Counter[str] = Counter()
         self._rejected = 0
         self._in_hand: list[tuple[str, dict[str, Any]]] = []
@@ -225,38 +258,38 @@ class BufferedWriter:
         self, history_id: int, call_type: str, model: str | None = None, **fields: Any
     ) -> None:
         """Queue an LLM call of an issue run (the fields of ``IssueHistory.record_llm_call``)."""
-        self.put("llm_call_history", llm_call_row(history_id, call_type, model, **fields))
+        row = issue_rows.llm_call(history_id, call_type, model, **fields)
+        self._enqueue("llm_call_history", _stamped(row))
 
     def api_call(self, history_id: int, api_method: str, endpoint: str, **fields: Any) -> None:
         """Queue an API call of an issue run (status_code, duration_seconds, error_message)."""
-        self.put("bitbucket_api_history", api_call_row(history_id, api_method, endpoint, **fields))
+        self._enqueue(
+            "bitbucket_api_history", api_call_row(history_id, api_method, endpoint, **fields)
+        )
 
     def generation(self, workflow_id: int, model_name: str | None, **fields: Any) -> None:
         """Queue an LLM generation of a workflow run (the fields of ``log_generation``)."""
-        self.put("generations", generation_row(workflow_id, model_name, **fields))
+        self._enqueue("generations", generation_row(workflow_id, model_name, **fields))
 
     def put(self, table: str, row: Mapping[str, Any]) -> None:
         """Queue a row built by ``llm_call_row``, ``api_call_row`` or ``generation_row``."""
-        if self._closing.is_set() or self._abandon.is_set():
-            raise InvalidTransition("the writer is closed (or its database pool was closed)")
         if table not in QUERIES:
             raise InvalidValue(f"the writer does not write {table!r} (one of {', '.join(QUERIES)})")
         # issue_key is the run's: the writer adds it per batch (_with_issue_keys).
         missing = [name for name in columns(table) if name not in row and name != "issue_key"]
         if missing:
             raise InvalidValue(f"{table} row lacks {', '.join(missing)}: build it with *_row()")
-        # Counted before it is queued, so the thread can never settle an uncounted row.
-        with self._progress:
-            self._accepted += 1
-        try:
-            self._queue.put((table, dict(row)), timeout=self.put_timeout)
-        except queue.Full:
-            with self._progress:
-                self._accepted -= 1
+        self._enqueue(table, dict(row))
+
+    def _enqueue(self, table: str, row: dict[str, Any]) -> None:
+        """Queue a row the writer owns (built here or copied by ``put``)."""
+        if self._closing.is_set() or self._abandon.is_set():
+            raise InvalidTransition("the writer is closed (or its database pool was closed)")
+        if not self._queue.put((table, row), self.put_timeout):
             raise QueueFull(
                 f"writer queue full ({self._queue.maxsize} rows) for {self.put_timeout:g}s: "
                 "the database is slow or unreachable"
-            ) from None
+            )
 
     # -- flushing and closing ------------------------------------------------------------
 
@@ -265,16 +298,17 @@ class BufferedWriter:
         with self._progress:
             written = sum(self._written.values())
             return WriterReport(
-                accepted=self._accepted,
+                accepted=self._queue.accepted,
                 written=written,
                 rejected=self._rejected,
-                unwritten=self._accepted - written - self._rejected,
+                unwritten=self._queue.accepted - written - self._rejected,
                 written_by_table=dict(self._written),
             )
 
     def hurry(self) -> None:
         """Write what is queued now instead of after ``flush_interval`` (never blocks)."""
         self._hurry.set()
+        self._queue.wake()
 
     def flush(self, timeout: float | None = None) -> WriterReport:
         """Wait until every row accepted so far is written (or rejected).
@@ -282,8 +316,8 @@ class BufferedWriter:
         Raises ``WriteIncomplete`` if that takes longer than ``timeout`` seconds."""
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._progress:
-            target = self._accepted
-            self._hurry.set()
+            target = self._queue.accepted
+            self.hurry()
             while sum(self._written.values()) + self._rejected < target:
                 remaining = None if deadline is None else deadline - time.monotonic()
                 if remaining is not None and remaining <= 0:
@@ -301,8 +335,7 @@ class BufferedWriter:
         ``timeout`` seconds; those rows are then in ``unwritten_rows``."""
         if self._report is None:
             self._closing.set()
-            with contextlib.suppress(queue.Full):  # a full queue means the thread is not idle
-                self._queue.put_nowait(_WAKE)
+            self._queue.wake()
             self._thread.join(timeout)
             if self._thread.is_alive():
                 self._abandon.set()
@@ -330,13 +363,7 @@ class BufferedWriter:
     def _collect_unwritten(self) -> None:
         with self._progress:
             self.unwritten_rows.extend(self._in_hand)
-        while True:
-            try:
-                item = self._queue.get_nowait()
-            except queue.Empty:
-                return
-            if item is not _WAKE:
-                self.unwritten_rows.append(item)
+        self.unwritten_rows.extend(self._queue.drain())
 
     def _at_exit(self) -> None:
         try:
@@ -367,36 +394,15 @@ class BufferedWriter:
             self._settle(table, 0, [RejectedRow(table, row, repr(exc)) for row in rows])
 
     def _take(self) -> list[tuple[str, dict[str, Any]]]:
-        wait = 0.05 if self._closing.is_set() else self.flush_interval
-        try:
-            first = self._queue.get(timeout=wait)
-        except queue.Empty:
+        closing = self._closing.is_set()
+        hurried = closing or self._hurry.is_set()
+        batch = self._queue.take(
+            wait=0.05 if closing else self.flush_interval,
+            gather=0.0 if hurried else self.flush_interval,
+        )
+        if not batch:
             self._hurry.clear()
             return []
-        if first is _WAKE:
-            return []
-        batch = [first]
-        deadline = time.monotonic() + self.flush_interval
-        while len(batch) < self.batch_size:
-            try:
-                item = self._queue.get_nowait()
-            except queue.Empty:
-                item = None
-            if item is _WAKE:
-                break
-            if item is not None:
-                batch.append(item)
-                continue
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or self._closing.is_set() or self._hurry.is_set():
-                break
-            try:
-                item = self._queue.get(timeout=min(remaining, 0.05))
-            except queue.Empty:
-                continue
-            if item is _WAKE:
-                break
-            batch.append(item)
         with self._progress:
             self._in_hand = batch
         return batch
@@ -453,53 +459,55 @@ class BufferedWriter:
             return True
 
     def _copy(
-        self, table: str, rows: Iterable[dict[str, Any]], *, one_by_one: bool
+        self, table: str, rows: list[dict[str, Any]], *, one_by_one: bool
     ) -> list[RejectedRow]:
         """COPY the rows in one transaction; with ``one_by_one`` each row in a savepoint,
         returning the rows the database refused."""
         name = QUERIES[table]
         names = columns(table)
+        values = _values_getter(table)
         rejected: list[RejectedRow] = []
         if table in PRICED:
             _price_batch(self.db, table, rows)
         with self.db.transaction(timeout=self.connect_timeout) as conn:
+            if table == "llm_call_history" and not one_by_one:
+                return self._copy_llm_calls(conn, rows)
             if "issue_key" in names:
-                rows, rejected = self._with_issue_keys(conn, table, rows)
+                runs = self.db.fetch_all(RUN_ISSUE_KEYS, _run_ids(rows), conn=conn)
+                rows, rejected = _with_issue_keys(table, runs, rows)
+            target = COPY_TARGETS.get(table)
             if not one_by_one:
-                self.db.copy_rows(name, ([row[n] for n in names] for row in rows), conn=conn)
+                self.db.copy_rows(name, map(values, rows), conn=conn, identifiers=target)
                 return rejected
             for row in rows:
                 try:
-                    self.db.copy_rows(name, [[row[n] for n in names]], conn=conn, savepoint=True)
+                    self.db.copy_rows(
+                        name, [values(row)], conn=conn, savepoint=True, identifiers=target
+                    )
                 except REFUSED_VALUES as exc:
                     rejected.append(RejectedRow(table, row, str(exc)))
         return rejected
 
-    def _with_issue_keys(
-        self, conn: Any, table: str, rows: Iterable[dict[str, Any]]
-    ) -> tuple[list[dict[str, Any]], list[RejectedRow]]:
-        """The rows with their run's issue_key added (the distribution column on Citus), and
-        the rows whose run does not exist, refused: one lookup for the whole batch."""
-        rows = list(rows)
-        ids = sorted({row["history_id"] for row in rows})
-        found = self.db.fetch_all(RUN_ISSUE_KEYS, {"history_ids": ids}, conn=conn)
-        keys = {run["id"]: run["issue_key"] for run in found}
-        keyed = [
-            {**row, "issue_key": keys[row["history_id"]]}
-            for row in rows
-            if row["history_id"] in keys
-        ]
-        refused = [
-            RejectedRow(
-                table,
-                row,
-                f"referenced row does not exist ({RUN_FOREIGN_KEYS[table]} on {table}): "
-                f"no issue history row with id {row['history_id']}",
+    def _copy_llm_calls(self, conn: Any, rows: list[dict[str, Any]]) -> list[RejectedRow]:
+        """COPY a batch of LLM calls straight into their monthly partitions where allowed
+        (``writer_partitions``), the rest through the parent, in the caller's transaction:
+        the lock, the partitions and the runs are read in one round trip."""
+        *_, partitions, runs = self.db.fetch_all_together(
+            [*writer_partitions.LOOKUP, (RUN_ISSUE_KEYS, _run_ids(rows))], conn=conn
+        )
+        keyed, rejected = _with_issue_keys("llm_call_history", runs, rows)
+        values = _values_getter("llm_call_history")
+        split = writer_partitions.split(partitions, keyed)
+        for target, group in split.groups.items():
+            self.db.copy_rows(
+                QUERIES["llm_call_history"],
+                map(values, group),
+                conn=conn,
+                identifiers={"target": target},
             )
-            for row in rows
-            if row["history_id"] not in keys
-        ]
-        return keyed, refused
+        if split.hours:
+            self.db.execute(writer_partitions.MARK_HOURS, {"hours": sorted(split.hours)}, conn=conn)
+        return rejected
 
     def _settle(self, table: str, written: int, rejected: list[RejectedRow]) -> None:
         for item in rejected:

@@ -142,6 +142,7 @@ def test_stats(issues, data):
         "total_llm_calls": 4,
         "priced_llm_calls": 3,
         "unpriced_llm_calls": 1,
+        "unknown_usage_llm_calls": 0,
         "cache_hit_rate": Decimal("25.00"),
     }
 

@@ -58,8 +58,9 @@ def test_a_price_added_later_reaches_past_calls_and_the_dashboards(dsn, db, caps
     assert (detail.priced_llm_calls, detail.unpriced_llm_calls) == (1, 1)
     assert detail.unknown_usage_llm_calls == 1
     before = issues.stats()
-    # stats() reads the rollups, which count calls without a cost (unpriced or unknown usage).
-    assert before["priced_llm_calls"] == 1 and before["unpriced_llm_calls"] == 2
+    # stats() reads the rollups, which count unpriced and unknown-usage calls apart.
+    assert before["priced_llm_calls"] == 1 and before["unpriced_llm_calls"] == 1
+    assert before["unknown_usage_llm_calls"] == 1
     assert before["total_llm_cost_usd"] == Decimal("0.5")
     # Fold the rollups: the repricing must mark the hours it changes, or stats would lag.
     assert run_job(db, "rollups").status == "succeeded"
@@ -97,7 +98,8 @@ def test_a_price_added_later_reaches_past_calls_and_the_dashboards(dsn, db, caps
     assert [call.pricing for call in detail.llm_calls] == ["priced", "priced", "unknown usage"]
     after = issues.stats()
     assert after["total_llm_cost_usd"] == cost + Decimal("0.5")
-    assert after["priced_llm_calls"] == 2 and after["unpriced_llm_calls"] == 1
+    assert after["priced_llm_calls"] == 2 and after["unpriced_llm_calls"] == 0
+    assert after["unknown_usage_llm_calls"] == 1
     (day,) = [row for row in issues.llm_cost(days=1) if row["call_type"] == "code_diff"]
     assert day["total_cost"] == cost + Decimal("0.5") and day["unpriced_calls"] == 0
     assert day["priced_calls"] == 2

@@ -10,7 +10,15 @@ SELECT
     SUM(lch.total_tokens) AS total_tokens,
     SUM(lch.estimated_cost) AS total_cost,
     ROUND(AVG(lch.estimated_cost), 6) AS avg_cost_per_call,
-    COUNT(*) FILTER (WHERE lch.estimated_cost IS NULL) AS unpriced_calls
+    COUNT(*) FILTER (
+        WHERE lch.estimated_cost IS NULL
+          AND (lch.prompt_tokens IS NOT NULL OR lch.completion_tokens IS NOT NULL)
+    ) AS unpriced_calls,
+    COUNT(*) FILTER (
+        WHERE lch.estimated_cost IS NULL
+          AND lch.prompt_tokens IS NULL
+          AND lch.completion_tokens IS NULL
+    ) AS unknown_usage_calls
 FROM llm_call_history AS lch
 WHERE lch.created_at >= now() - make_interval(days => %(days)s::INTEGER)
 GROUP BY

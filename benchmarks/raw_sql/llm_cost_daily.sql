@@ -8,8 +8,9 @@ SELECT
     vlc.cache_hit_rate,
     vlc.total_tokens,
     vlc.total_cost,
-    vlc.total_calls - vlc.unpriced_calls AS priced_calls,
-    vlc.unpriced_calls
+    vlc.total_calls - vlc.unpriced_calls - vlc.unknown_usage_calls AS priced_calls,
+    vlc.unpriced_calls,
+    vlc.unknown_usage_calls
 FROM v_llm_cost_daily AS vlc
 WHERE vlc.date >= CURRENT_DATE - %(days)s::INTEGER
 ORDER BY

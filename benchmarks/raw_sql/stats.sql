@@ -1,7 +1,7 @@
 -- Overall figures (document 004's GET /stats). Runs and LLM calls are aggregated in
 -- separate subqueries, so neither multiplies the other. Rates are percentages with 2
 -- decimals, 0 when there is nothing to divide; the LLM cost sums priced calls only (NULL
--- when none is) and unpriced_llm_calls says how many had no cost.
+-- when none is); unpriced_llm_calls and unknown_usage_llm_calls say how many had no cost.
 SELECT
     runs.total_issues,
     runs.queued,
@@ -15,6 +15,7 @@ SELECT
     llm.total_llm_calls,
     llm.priced_llm_calls,
     llm.unpriced_llm_calls,
+    llm.unknown_usage_llm_calls,
     COALESCE(ROUND(100.0 * llm.cache_hits / NULLIF(llm.total_llm_calls, 0), 2), 0) AS cache_hit_rate
 FROM (
     SELECT
@@ -36,7 +37,15 @@ CROSS JOIN (
         SUM(lch.estimated_cost) AS total_llm_cost_usd,
         COUNT(*) AS total_llm_calls,
         COUNT(lch.estimated_cost) AS priced_llm_calls,
-        COUNT(*) FILTER (WHERE lch.estimated_cost IS NULL) AS unpriced_llm_calls,
+        COUNT(*) FILTER (
+            WHERE lch.estimated_cost IS NULL
+              AND (lch.prompt_tokens IS NOT NULL OR lch.completion_tokens IS NOT NULL)
+        ) AS unpriced_llm_calls,
+        COUNT(*) FILTER (
+            WHERE lch.estimated_cost IS NULL
+              AND lch.prompt_tokens IS NULL
+              AND lch.completion_tokens IS NULL
+        ) AS unknown_usage_llm_calls,
         COUNT(*) FILTER (WHERE lch.cache_hit) AS cache_hits
     FROM llm_call_history AS lch
 ) AS llm

@@ -10,6 +10,7 @@ SELECT
     total_tokens,
     total_cost,
     unpriced_calls,
+    unknown_usage_calls,
     avg_latency_ms
 FROM v_generation_usage_daily
 WHERE date >= CURRENT_DATE - %(days)s::INTEGER

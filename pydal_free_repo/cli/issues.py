@@ -114,7 +114,7 @@ def run_show(args: argparse.Namespace, ctx: Context) -> int:
         return 0
     data = to_jsonable(detail)
     lists = {key: data.pop(key) for key in ("files", "llm_calls", "api_calls")}
-    emit(args, data)
+    emit(args, _unknown_cost(data, "total_llm_cost", len(lists["llm_calls"])))
     for title, rows in lists.items():
         print(f"\n{title}:")
         print_table(rows)
@@ -127,9 +127,20 @@ def run_stats(args: argparse.Namespace, ctx: Context) -> int:
         emit(args, issues.daily_stats(days=args.days))
     elif args.view == "llm-cost":
         emit(args, issues.llm_cost(days=args.days))
-    else:
+    elif args.json:
         emit(args, issues.stats())
+    else:
+        stats = issues.stats()
+        emit(args, _unknown_cost(stats, "total_llm_cost_usd", stats["total_llm_calls"]))
     return 0
+
+
+def _unknown_cost(figures: dict, field: str, calls: int) -> dict:
+    """For people: a cost no call had says so (the calls counted as unpriced and of
+    unknown usage beside it), instead of an empty cell; never $0."""
+    if figures[field] is not None:
+        return figures
+    return {**figures, field: "unknown (no call is priced)" if calls else "none (no call)"}
 
 
 def run_files(args: argparse.Namespace, ctx: Context) -> int:

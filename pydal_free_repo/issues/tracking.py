@@ -27,7 +27,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from pydal_free_repo.errors import InvalidValue
-from pydal_free_repo.rows.checks import count, http_status
+from pydal_free_repo.rows.checks import TOKEN_COUNTS, count, http_status
 
 log = logging.getLogger(__name__)
 
@@ -63,14 +63,7 @@ def _get(source: Any, name: str) -> Any:
 class LlmCallTracker:
     """What the block of ``IssueHistory.llm_call`` fills in before it ends."""
 
-    COUNTS = (
-        "prompt_tokens",
-        "completion_tokens",
-        "total_tokens",
-        "cached_input_tokens",
-        "cache_write_input_tokens",
-        "reasoning_tokens",
-    )
+    COUNTS = TOKEN_COUNTS
 
     def __init__(self, call_type: str, model: str):
         self.call_type = call_type

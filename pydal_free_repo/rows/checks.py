@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import json as _json_module
 import math
 import re
@@ -20,6 +21,16 @@ from psycopg.types.json import Jsonb
 
 from pydal_free_repo import values
 from pydal_free_repo.errors import InvalidValue
+
+# The token-count columns of both LLM-call tables (llm_call_history, generations).
+TOKEN_COUNTS = (
+    "prompt_tokens",
+    "completion_tokens",
+    "total_tokens",
+    "cached_input_tokens",
+    "cache_write_input_tokens",
+    "reasoning_tokens",
+)
 
 INT4_MAX = 2**31 - 1
 INT8_MAX = 2**63 - 1
@@ -59,7 +70,9 @@ def label(value: Any, name: str, *, max_length: int | None = None) -> str | None
     """An optional text column (VARCHAR(max_length), or TEXT without one); "" is stored as NULL."""
     if value is None or value == "":
         return None
-    cleaned = values.text(value)
+    cleaned: str | None = value
+    if type(value) is not str or not value.isascii() or "\x00" in value:
+        cleaned = values.text(value)  # only what needs scrubbing pays for it
     assert cleaned is not None
     if max_length is not None and len(cleaned) > max_length:
         raise InvalidValue(f"{name} is longer than {max_length} characters: {cleaned[:40]!r}...")
@@ -129,6 +142,8 @@ def count(value: Any, name: str) -> int | None:
     """An INTEGER column holding a count: a whole number, 0 or more."""
     if value is None:
         return None
+    if type(value) is int and 0 <= value <= INT4_MAX:
+        return value  # the common case, checked once
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidValue(f"{name} must be a whole number, got {value!r}")
     if value < 0:
@@ -176,6 +191,10 @@ def amount(value: Any, name: str) -> Decimal | None:
 def bounded(value: Any, name: str, precision: int, scale: int) -> Decimal | None:
     """An amount for a NUMERIC(precision, scale) column, refused here if the server would
     refuse it after rounding."""
+    if value is None:
+        return None
+    if type(value) is float and 0.0 <= value < _safe_float_limit(precision, scale):
+        return Decimal(repr(value))  # the common case: finite, and below the limit however rounded
     checked = amount(value, name)
     if checked is None:
         return None
@@ -187,6 +206,13 @@ def bounded(value: Any, name: str, precision: int, scale: int) -> Decimal | None
     ):
         raise InvalidValue(f"{name} must be less than {limit}, got {value}")
     return checked
+
+
+@functools.cache
+def _safe_float_limit(precision: int, scale: int) -> float:
+    """A float below this (10**(precision-scale) less one unit of the scale) stays below the
+    column's limit after rounding to ``scale`` places; NaN and infinities compare False."""
+    return float(10 ** (precision - scale) - Decimal(1).scaleb(-scale))
 
 
 def http_status(value: Any, name: str = "status_code") -> int | None:

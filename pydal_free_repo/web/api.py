@@ -130,7 +130,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint(
         "/stats/llm-cost/models",
         "issues",
-        "LLM calls and cost per day and model; unpriced calls counted, never $0",
+        "LLM calls and cost per day and model; unpriced and unknown-usage calls counted, never $0",
         lambda r, a: r.reports.llm_cost_daily_by_model(a["days"]),
         (P.days(14),),
     ),

@@ -65,7 +65,8 @@ def document() -> dict[str, Any]:
             "version": __version__,
             "description": (
                 "Read-only history of LLM agents (document 004's endpoints, its analytics, "
-                "the workflow logger's reads). Costs are null for unpriced models, never 0. "
+                "the workflow logger's reads). A cost is null, never 0, for a call that is "
+                "unpriced (no price for its model) or of unknown usage (no token count). "
                 "Beyond 127.0.0.1, every request carries the token (Authorization: Bearer)."
             ),
         },

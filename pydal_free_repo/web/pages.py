@@ -16,7 +16,7 @@ from starlette.routing import Route
 from pydal_free_repo.web import charts
 from pydal_free_repo.web import params as P
 from pydal_free_repo.web.api import FILE_PATH, HISTORY_ID, WORKFLOW_ID, Reads
-from pydal_free_repo.web.jsonify import cost, money
+from pydal_free_repo.web.jsonify import WORKFLOW_COUNTERS, cost, money, pricing
 
 OVERVIEW_DAYS = P.days(14, minimum=1)
 COMPARE_DAYS = P.days(30, minimum=1)
@@ -33,6 +33,8 @@ def _render(request: Request, reads: Reads, template: str, **context: Any) -> Re
             "query": dict(request.query_params),
             "money": money,
             "cost": cost,
+            "pricing": pricing,
+            "workflow_counters": WORKFLOW_COUNTERS,
             **context,
         },
     )
@@ -122,7 +124,7 @@ def _cost_chart(dates: list[str], rows: list[dict]) -> Any:
     ]
     return charts.bar_chart(
         "cost-per-day",
-        "LLM cost per day by model (priced calls; unpriced models listed below)",
+        "LLM cost per day by model (priced calls; calls without a cost listed below)",
         dates,
         series,
         y_label="USD",
@@ -163,12 +165,21 @@ def _tokens_chart(dates: list[str], tokens: dict[str, dict]) -> Any:
 
 
 def _unpriced_models(rows: list[dict]) -> list[dict]:
-    """Models with calls that had no price, from the same rows as the cost chart."""
-    calls: dict[str, int] = defaultdict(int)
+    """Models with calls that had no cost (unpriced, or of unknown usage), from the same
+    rows as the cost chart."""
+    calls: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in rows:
-        if row["unpriced_calls"]:
-            calls[row["model"]] += row["unpriced_calls"]
-    return [{"model": m, "unpriced_calls": n} for m, n in sorted(calls.items())]
+        for key in ("unpriced_calls", "unknown_usage_calls"):
+            if row[key]:
+                calls[row["model"]][key] += row[key]
+    return [
+        {
+            "model": m,
+            "unpriced_calls": n["unpriced_calls"],
+            "unknown_usage_calls": n["unknown_usage_calls"],
+        }
+        for m, n in sorted(calls.items())
+    ]
 
 
 def runs(request: Request) -> Response:
@@ -295,7 +306,7 @@ def _workflow_waterfall(workflow: Any, nodes: list, generations: list) -> Any:
                 start_ms=(g.created_at - start).total_seconds() * 1000 - (g.latency_ms or 0),
                 duration_ms=float(g.latency_ms or 0),
                 label=f"{g.model_name}: {g.latency_ms} ms, {g.total_tokens} tokens, "
-                f"{money(g.estimated_cost)}",
+                f"{cost(g, 'estimated_cost')}",
             )
             for g in by_node.get(node.id, [])
         ]

@@ -478,7 +478,17 @@ SELECT
     COUNT(lch.total_tokens) AS tokens_count,
     COALESCE(SUM(lch.total_tokens), 0)::BIGINT AS tokens_sum,
     COUNT(lch.estimated_cost) AS priced_calls,
-    COALESCE(SUM(lch.estimated_cost), 0)::NUMERIC AS cost_sum
+    COALESCE(SUM(lch.estimated_cost), 0)::NUMERIC AS cost_sum,
+    COUNT(*) FILTER (
+        WHERE lch.estimated_cost IS NULL
+          AND lch.prompt_tokens IS NULL
+          AND lch.completion_tokens IS NULL
+    ) AS unknown_usage_calls,
+    COALESCE(SUM(lch.prompt_tokens), 0)::BIGINT AS prompt_tokens_sum,
+    COALESCE(SUM(lch.cached_input_tokens), 0)::BIGINT AS cached_input_tokens_sum,
+    COALESCE(SUM(lch.cache_write_input_tokens), 0)::BIGINT AS cache_write_input_tokens_sum,
+    COALESCE(SUM(lch.completion_tokens), 0)::BIGINT AS completion_tokens_sum,
+    COALESCE(SUM(lch.reasoning_tokens), 0)::BIGINT AS reasoning_tokens_sum
 FROM llm_call_history AS lch
 GROUP BY
     date_trunc('hour', lch.created_at, 'UTC'),
@@ -495,7 +505,17 @@ SELECT
     COUNT(lch.total_tokens)::NUMERIC AS tokens_count,
     COALESCE(SUM(lch.total_tokens), 0)::NUMERIC AS tokens_sum,
     COUNT(lch.estimated_cost)::NUMERIC AS priced_calls,
-    COALESCE(SUM(lch.estimated_cost), 0)::NUMERIC AS cost_sum
+    COALESCE(SUM(lch.estimated_cost), 0)::NUMERIC AS cost_sum,
+    (COUNT(*) FILTER (
+        WHERE lch.estimated_cost IS NULL
+          AND lch.prompt_tokens IS NULL
+          AND lch.completion_tokens IS NULL
+    ))::NUMERIC AS unknown_usage_calls,
+    COALESCE(SUM(lch.prompt_tokens), 0)::NUMERIC AS prompt_tokens_sum,
+    COALESCE(SUM(lch.cached_input_tokens), 0)::NUMERIC AS cached_input_tokens_sum,
+    COALESCE(SUM(lch.cache_write_input_tokens), 0)::NUMERIC AS cache_write_input_tokens_sum,
+    COALESCE(SUM(lch.completion_tokens), 0)::NUMERIC AS completion_tokens_sum,
+    COALESCE(SUM(lch.reasoning_tokens), 0)::NUMERIC AS reasoning_tokens_sum
 FROM llm_call_history AS lch
 GROUP BY
     (lch.created_at AT TIME ZONE 'UTC')::DATE,

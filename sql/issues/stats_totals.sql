@@ -2,8 +2,9 @@
 -- and v_llm_calls_daily (migration 0010): a few thousand rows instead of every run and
 -- every LLM call, with the raw figures. Rates are percentages with 2 decimals, 0 when there
 -- is nothing to divide. The LLM cost sums the priced calls and is NULL when none is priced
--- (an unknown cost is never shown as 0); unpriced_llm_calls counts the calls without a
--- cost: no price for their model, or no token count (pfr show and pfr doctor tell which).
+-- (an unknown cost is never shown as 0). Every call is priced, unpriced (token counts but
+-- no price for its model) or of unknown usage (no token count came back): the three counts
+-- add up to total_llm_calls (unknown_usage_calls: migration 0022).
 SELECT
     runs.total_issues,
     runs.queued,
@@ -17,6 +18,7 @@ SELECT
     llm.total_llm_calls,
     llm.priced_llm_calls,
     llm.unpriced_llm_calls,
+    llm.unknown_usage_llm_calls,
     COALESCE(ROUND(100.0 * llm.cache_hits / NULLIF(llm.total_llm_calls, 0), 2), 0) AS cache_hit_rate
 FROM (
     SELECT
@@ -35,7 +37,8 @@ CROSS JOIN (
         CASE WHEN SUM(lh.priced_calls) > 0 THEN SUM(lh.cost_sum) END AS total_llm_cost_usd,
         COALESCE(SUM(lh.calls), 0)::BIGINT AS total_llm_calls,
         COALESCE(SUM(lh.priced_calls), 0)::BIGINT AS priced_llm_calls,
-        COALESCE(SUM(lh.calls - lh.priced_calls), 0)::BIGINT AS unpriced_llm_calls,
+        COALESCE(SUM(lh.calls - lh.priced_calls - lh.unknown_usage_calls), 0)::BIGINT AS unpriced_llm_calls,
+        COALESCE(SUM(lh.unknown_usage_calls), 0)::BIGINT AS unknown_usage_llm_calls,
         COALESCE(SUM(lh.cache_hits), 0)::BIGINT AS cache_hits
     FROM v_llm_calls_daily AS lh
 ) AS llm

@@ -1,6 +1,7 @@
 -- Model and system prompt pairs side by side over the last %(days)s days (document 000's
 -- A/B step, on the workflow logger's generations): calls, failure rate (generations made
--- in a node that failed), cost of the priced generations and how many had no price,
+-- in a node that failed), cost of the priced generations, how many were unpriced or of
+-- unknown usage (no token count),
 -- tokens, and latency percentiles of latency_ms. A prompt is named by the first 8 hex
 -- digits of its md5 plus its first 60 characters, so two long prompts that share a
 -- beginning stay apart.
@@ -15,7 +16,15 @@ SELECT
     SUM(g.total_tokens)::BIGINT AS total_tokens,
     SUM(g.estimated_cost) AS total_cost,
     ROUND(AVG(g.estimated_cost), 6) AS avg_cost_per_call,
-    COUNT(*) FILTER (WHERE g.estimated_cost IS NULL) AS unpriced_calls,
+    COUNT(*) FILTER (
+        WHERE g.estimated_cost IS NULL
+          AND (g.prompt_tokens IS NOT NULL OR g.completion_tokens IS NOT NULL)
+    ) AS unpriced_calls,
+    COUNT(*) FILTER (
+        WHERE g.estimated_cost IS NULL
+          AND g.prompt_tokens IS NULL
+          AND g.completion_tokens IS NULL
+    ) AS unknown_usage_calls,
     ROUND((PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY g.latency_ms))::NUMERIC, 1) AS p50_latency_ms,
     ROUND((PERCENTILE_CONT(0.95) WITHIN GROUP (ORDER BY g.latency_ms))::NUMERIC, 1) AS p95_latency_ms,
     ROUND((PERCENTILE_CONT(0.99) WITHIN GROUP (ORDER BY g.latency_ms))::NUMERIC, 1) AS p99_latency_ms

@@ -12,7 +12,15 @@ SELECT
     SUM(g.completion_tokens) AS completion_tokens,
     SUM(g.total_tokens) AS total_tokens,
     SUM(g.estimated_cost) AS total_cost,
-    COUNT(*) FILTER (WHERE g.estimated_cost IS NULL) AS unpriced_calls,
+    COUNT(*) FILTER (
+        WHERE g.estimated_cost IS NULL
+          AND (g.prompt_tokens IS NOT NULL OR g.completion_tokens IS NOT NULL)
+    ) AS unpriced_calls,
+    COUNT(*) FILTER (
+        WHERE g.estimated_cost IS NULL
+          AND g.prompt_tokens IS NULL
+          AND g.completion_tokens IS NULL
+    ) AS unknown_usage_calls,
     ROUND(AVG(g.latency_ms), 1) AS avg_latency_ms
 FROM generations AS g
 WHERE g.created_at >= (CURRENT_DATE - %(days)s::INTEGER)::TIMESTAMPTZ

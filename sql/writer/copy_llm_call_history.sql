@@ -1,9 +1,13 @@
--- Buffered writer: bulk-load queued LLM calls, priced by the writer once per batch
--- (computed_cost, pricing_id; no trigger, so COPY inserts in batches); estimated_cost is
--- generated, so it is not in the column list. created_at is the time of the call, stamped
--- when the writer accepted it, so a delayed flush keeps the true time (and partition).
--- issue_key is the run's, looked up once per batch (writer/run_issue_keys).
-COPY llm_call_history (
+-- Buffered writer: bulk-load a batch of queued LLM calls, priced by the writer once per
+-- batch (computed_cost, pricing_id). {target} is the monthly partition the rows belong
+-- to when the writer may copy straight into it (writer/llm_call_partitions says when:
+-- COPY then inserts in multi-row buffers, and the writer marks the hours for the rollups
+-- itself, writer/llm_call_hours_mark), else llm_call_history itself (rows outside every
+-- monthly range, a pfr_writer member, Citus). estimated_cost is generated, so it is not
+-- in the column list. created_at is the time of the call, stamped when the writer
+-- accepted it, so a delayed flush keeps the true time (and partition). issue_key is the
+-- run's, looked up once per batch (writer/run_issue_keys).
+COPY {target} (
     history_id,
     call_type,
     model,

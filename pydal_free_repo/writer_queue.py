@@ -1,0 +1,102 @@
+"""The buffered writer's queue: rows in from the callers' threads, batches out to its thread.
+
+Why not ``queue.Queue``: it hands rows over one at a time, each ``put`` and ``get`` taking
+its lock and notifying a condition, which cost more per row than checking and pricing the
+row together (the writer exists for agents that log thousands of calls a second). Here a
+caller's ``put`` appends under one plain lock and wakes the writer's thread only when that
+thread is waiting and has something to do (the first row, or a full batch); the thread
+takes up to a whole batch per lock.
+
+Bounded: ``put`` waits up to its timeout for room and returns False when there is none.
+"""
+
+from __future__ import annotations
+
+import collections
+import threading
+import time
+from typing import Any
+
+Item = tuple[str, dict[str, Any]]
+
+
+class RowQueue:
+    def __init__(self, maxsize: int, batch_size: int):
+        self.maxsize = maxsize
+        self.batch_size = batch_size
+        self.accepted = 0  # rows ever put; read without the lock (an int read is atomic)
+        self._items: collections.deque[Item] = collections.deque()
+        self._lock = threading.Lock()
+        self._room = threading.Condition(self._lock)
+        self._rows = threading.Condition(self._lock)
+        self._taker_waiting = False
+        self._putters_waiting = 0
+        self._woken = False
+
+    def put(self, item: Item, timeout: float) -> bool:
+        """Queue ``item`` (counted in ``accepted``); False if no room came within ``timeout``."""
+        with self._lock:
+            items = self._items
+            if len(items) >= self.maxsize:
+                deadline = time.monotonic() + timeout
+                self._putters_waiting += 1
+                try:
+                    while len(items) >= self.maxsize:
+                        remaining = deadline - time.monotonic()
+                        if remaining <= 0:
+                            return False
+                        self._room.wait(remaining)
+                finally:
+                    self._putters_waiting -= 1
+            items.append(item)
+            self.accepted += 1
+            if self._taker_waiting and (len(items) == 1 or len(items) >= self.batch_size):
+                self._rows.notify()
+            return True
+
+    def wake(self) -> None:
+        """End the thread's current wait for rows at once (flush, close)."""
+        with self._lock:
+            self._woken = True
+            self._rows.notify()
+
+    def take(self, wait: float, gather: float) -> list[Item]:
+        """Up to ``batch_size`` rows: waits up to ``wait`` seconds for a first row, then up
+        to ``gather`` seconds more for a full batch, unless woken. [] if none came."""
+        with self._lock:
+            items = self._items
+            if not items and not self._wait(wait, lambda: bool(items)):
+                self._woken = False
+                return []
+            if len(items) < self.batch_size and not self._woken:
+                self._wait(gather, lambda: len(items) >= self.batch_size)
+            self._woken = False
+            count = min(len(items), self.batch_size)
+            batch = [items.popleft() for _ in range(count)]
+            if self._putters_waiting:
+                self._room.notify_all()
+            return batch
+
+    def _wait(self, seconds: float, done: Any) -> bool:
+        deadline = time.monotonic() + seconds
+        self._taker_waiting = True
+        try:
+            while not done() and not self._woken:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._rows.wait(remaining)
+        finally:
+            self._taker_waiting = False
+        return done()
+
+    def drain(self) -> list[Item]:
+        """Every row still queued, removed (close: the rows that will not be written)."""
+        with self._lock:
+            drained = list(self._items)
+            self._items.clear()
+            self._room.notify_all()
+            return drained
+
+    def empty(self) -> bool:
+        return not self._items
