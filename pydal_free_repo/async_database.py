@@ -111,7 +111,7 @@ class AsyncDatabase:
             if idle_check.needed(conn):
                 await AsyncConnectionPool.check_connection(conn)
 
-        pool: AsyncConnectionPool[Conn] = AsyncConnectionPool(
+        pool: AsyncConnectionPool[Conn] = _WarmFirstPool(
             resolved,
             min_size=min_size,
             max_size=max_size,
@@ -399,6 +399,19 @@ class AsyncDatabase:
                     await copy.write_row(row)
                     sent += 1
         return sent
+
+
+class _WarmFirstPool(AsyncConnectionPool[Conn]):
+    """psycopg_pool's pool, lending the connection returned last first (a stack, as
+    SQLAlchemy's ``pool_use_lifo``). psycopg_pool lends the oldest idle one: after a burst
+    has grown the pool, one-at-a-time calls then cycle through every backend, each gone
+    cold in between (about 0.15 ms more per call, measured in ``make bench``), and none
+    stays idle long enough for the pool to shrink."""
+
+    async def _get_ready_connection(self, timeout: float | None) -> Conn | None:
+        # Called under the pool's lock; the pool returns connections to the right end.
+        self._pool.rotate(1)
+        return await super()._get_ready_connection(timeout)
 
 
 async def _out_of_autocommit(conn: Conn) -> None:

@@ -108,7 +108,7 @@ class Database:
             if idle_check.needed(conn):
                 ConnectionPool.check_connection(conn)
 
-        pool: ConnectionPool[Conn] = ConnectionPool(
+        pool: ConnectionPool[Conn] = _WarmFirstPool(
             resolved,
             min_size=min_size,
             max_size=max_size,
@@ -394,6 +394,19 @@ class Database:
                     copy.write_row(row)
                     sent += 1
         return sent
+
+
+class _WarmFirstPool(ConnectionPool[Conn]):
+    """psycopg_pool's pool, lending the connection returned last first (a stack, as
+    SQLAlchemy's ``pool_use_lifo``). psycopg_pool lends the oldest idle one: after a burst
+    has grown the pool, one-at-a-time calls then cycle through every backend, each gone
+    cold in between (about 0.15 ms more per call, measured in ``make bench``), and none
+    stays idle long enough for the pool to shrink."""
+
+    def _get_ready_connection(self, timeout: float | None) -> Conn | None:
+        # Called under the pool's lock; the pool returns connections to the right end.
+        self._pool.rotate(1)
+        return super()._get_ready_connection(timeout)
 
 
 def _out_of_autocommit(conn: Conn) -> None:

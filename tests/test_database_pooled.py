@@ -132,6 +132,19 @@ def test_a_connection_the_server_ended_a_moment_ago_is_not_lent(dsn):
     assert count(dsn, "bitbucket_api_history") == 1
 
 
+def test_after_a_burst_one_at_a_time_calls_reuse_the_connection_returned_last(dsn):
+    with Database.connect(dsn, min_size=1, max_size=3) as db:
+        with db.connection() as first, db.connection() as second:  # a burst grows the pool
+            pids = {first.info.backend_pid, second.info.backend_pid}
+        assert len(pids) == 2
+        used = []
+        for _ in range(4):
+            with db.connection() as conn:
+                used.append(conn.info.backend_pid)
+        # The warm one every time, so the other stays idle and the pool can shrink.
+        assert len(set(used)) == 1 and used[0] in pids
+
+
 def test_the_pool_checks_a_connection_not_returned_a_moment_ago(dsn, monkeypatch):
     check = settings.IdleCheck()
     with psycopg.connect(dsn) as conn:
