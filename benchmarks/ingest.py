@@ -2,9 +2,10 @@
 
 a. ``IssueHistory.record_llm_call``, one call per transaction, against the document's
    SQLAlchemy ORM ``session.add`` + ``commit`` per call (``orm_baseline``). Twice: as the
-   API does by default (each call borrows a pooled connection, which the pool checks
-   first, and commits), and with a connection the caller holds in autocommit mode (each
-   call is then one statement, one transaction, one round trip).
+   API does by default (each call borrows a pooled connection and runs its one statement
+   in autocommit; the pool checks a connection first only when it was idle for a second
+   or more), and with a connection the caller holds in autocommit mode. Either way a
+   call is one statement, one transaction, one round trip.
 b. ``BufferedWriter`` (rows checked and priced in Python, COPY in batches) against one
    raw ``COPY`` of the same rows into the same table, and against one ``COPY`` into a
    plain table with the same columns and indexes (``CREATE TABLE ... (LIKE

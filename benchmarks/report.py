@@ -523,9 +523,10 @@ def explain(results: Results) -> list[str]:
         notes.append(
             "record_llm_call with the default pooled connection: one round trip per call (the "
             "single statement runs in autocommit; the pool checks only connections idle for "
-            "a second or more) plus the commit's WAL flush, against the ORM's pre-ping + "
-            "BEGIN + INSERT + COMMIT; the commit's fsync is common to both, so the ratio "
-            "shrinks as the disk gets slower."
+            "a second or more or ended by the server) plus the commit's WAL flush, against "
+            "the ORM's pre-ping + BEGIN + INSERT + COMMIT; the commit's fsync is common to "
+            "both, so the ratio shrinks as the disk gets slower (or busier: other work on "
+            "the machine's disk)."
         )
     if r and (r.writer_ratio < WRITER_TARGET or r.writer_plain_ratio < WRITER_PLAIN_TARGET):
         notes.append(

@@ -58,7 +58,7 @@ class RoutedDatabase(Database):
     """A primary ``Database`` plus ``reader``, a pool on a standby for ``READ_QUERIES``."""
 
     def __init__(self, primary: Database, reader: Database):
-        super().__init__(primary.dsn, primary.pool)
+        super().__init__(primary.dsn, primary.pool, primary.idle_check)
         self.reader = reader
 
     def routes_to_reader(self, name: str, conn: object) -> bool:

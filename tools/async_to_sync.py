@@ -34,6 +34,7 @@ NAMES = {
     "AbstractAsyncContextManager": "AbstractContextManager",
     "AsyncConnectionPool": "ConnectionPool",
     "AsyncConnection": "Connection",
+    "AsyncCursor": "Cursor",
     "AsyncRowFactory": "RowFactory",
     "AsyncIterator": "Iterator",
     "AsyncGenerator": "Generator",
