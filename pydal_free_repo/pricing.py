@@ -470,9 +470,7 @@ class PriceBook:
 
     def price_for(self, model: str, provider: str | None, at: dt.datetime) -> Price | None:
         """The price in force for ``model`` served by ``provider`` at ``at`` (None: unpriced)."""
-        plan = self._plans.get((model, provider))
-        if plan is None:
-            plan = self._plans[(model, provider)] = self._plan(model, provider)
+        plan = self._plan_for(model, provider)
         for entry in plan.users:
             if entry.valid_from <= at:
                 return entry.price
@@ -488,9 +486,7 @@ class PriceBook:
         """(True, the price) when ``price_for`` gives the same price at any time: no user
         price for the model, and the catalogue's one unconditional price (or no price at
         all and no pattern); (False, None) when it depends on the call's time."""
-        plan = self._plans.get((model, provider))
-        if plan is None:
-            plan = self._plans[(model, provider)] = self._plan(model, provider)
+        plan = self._plan_for(model, provider)
         if plan.users:
             return False, None
         if plan.fixed is not None:
@@ -498,6 +494,12 @@ class PriceBook:
         if not plan.catalogue and not self._patterns:
             return True, None
         return False, None
+
+    def _plan_for(self, model: str, provider: str | None) -> _Plan:
+        plan = self._plans.get((model, provider))
+        if plan is None:
+            plan = self._plans[(model, provider)] = self._plan(model, provider)
+        return plan
 
     def _plan(self, model: str, provider: str | None) -> _Plan:
         """What can be decided once per model and provider: the user prices that apply

@@ -15,6 +15,7 @@ from __future__ import annotations
 import collections
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 Item = tuple[str, dict[str, Any]]
@@ -77,7 +78,7 @@ class RowQueue:
                 self._room.notify_all()
             return batch
 
-    def _wait(self, seconds: float, done: Any) -> bool:
+    def _wait(self, seconds: float, done: Callable[[], bool]) -> bool:
         deadline = time.monotonic() + seconds
         self._taker_waiting = True
         try:

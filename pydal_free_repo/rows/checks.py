@@ -70,9 +70,7 @@ def label(value: Any, name: str, *, max_length: int | None = None) -> str | None
     """An optional text column (VARCHAR(max_length), or TEXT without one); "" is stored as NULL."""
     if value is None or value == "":
         return None
-    cleaned: str | None = value
-    if type(value) is not str or not value.isascii() or "\x00" in value:
-        cleaned = values.text(value)  # only what needs scrubbing pays for it
+    cleaned = values.text(value)
     assert cleaned is not None
     if max_length is not None and len(cleaned) > max_length:
         raise InvalidValue(f"{name} is longer than {max_length} characters: {cleaned[:40]!r}...")

@@ -137,7 +137,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint(
         "/stats/tokens",
         "issues",
-        "Prompt, cached input, completion and total tokens per day, with the cached share",
+        "Prompt, cached input, cache-write, completion, reasoning and total tokens per day, "
+        "with the cached share",
         lambda r, a: r.reports.llm_tokens_daily(a["days"]),
         (P.days(14),),
     ),
