@@ -241,6 +241,13 @@ def tokens(row: dict[str, Any]) -> None:
     """The token rules of both LLM-call tables (check_*_within_* and the total): cache
     reads and writes within the input, reasoning within the output; a missing total is
     filled with input + output when either is known (the package prices rows itself)."""
+    if (
+        row["total_tokens"] is not None
+        and row["cached_input_tokens"] is None
+        and row.get("cache_write_input_tokens") is None
+        and row["reasoning_tokens"] is None
+    ):
+        return  # the common case: no part to fit within a whole, and the total given
     total_fits(row)
     if row["total_tokens"] is None and (
         row["prompt_tokens"] is not None or row["completion_tokens"] is not None

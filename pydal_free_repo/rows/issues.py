@@ -105,7 +105,7 @@ def llm_call(
             counts["reasoning_tokens"],
         )
     row = {
-        "model": required(model, "model", max_length=100),
+        "model": model if type(model) is str and model in _MODELS_SEEN else model_name(model),
         "model_provider": label(provider_name(model_provider), "model_provider", max_length=50),
         "prompt_tokens": count(prompt_tokens, "prompt_tokens"),
         "completion_tokens": count(completion_tokens, "completion_tokens"),
@@ -205,8 +205,18 @@ def finish(
     }
 
 
-# call_type values already found well formed (a handful per program).
+# call_type values and model names already found well formed (a handful per program):
+# the buffered writer checks thousands of rows a second that repeat them.
 _CALL_TYPES_SEEN: set[str] = set()
+_MODELS_SEEN: set[str] = set()
+_SEEN_KEPT = 1000
+
+
+def model_name(value: Any) -> str:
+    checked = required(value, "model", max_length=100)
+    if checked == value and len(_MODELS_SEEN) < _SEEN_KEPT:
+        _MODELS_SEEN.add(checked)
+    return checked
 
 
 def call_type_word(value: Any) -> str:
@@ -217,6 +227,6 @@ def call_type_word(value: Any) -> str:
         raise InvalidValue(f"call_type must not be empty (e.g. {', '.join(CALL_TYPES)})")
     checked = word(value, "call_type", max_length=50)
     assert checked is not None
-    if len(_CALL_TYPES_SEEN) < 1000:
+    if len(_CALL_TYPES_SEEN) < _SEEN_KEPT:
         _CALL_TYPES_SEEN.add(checked)
     return checked
