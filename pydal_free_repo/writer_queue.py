@@ -3,9 +3,9 @@
 Why not ``queue.Queue``: it hands rows over one at a time, each ``put`` and ``get`` taking
 its lock and notifying a condition, which cost more per row than checking and pricing the
 row together (the writer exists for agents that log thousands of calls a second). Here a
-caller's ``put`` appends under one plain lock and wakes the writer's thread only when that
-thread is waiting and has something to do (the first row, or a full batch); the thread
-takes up to a whole batch per lock.
+caller's ``put`` appends under one plain lock and wakes a writer thread only when one is
+waiting and has something to do (the first row, or a full batch); a thread takes up to a
+whole batch per lock.
 
 Bounded: ``put`` waits up to its timeout for room and returns False when there is none.
 """
@@ -30,9 +30,10 @@ class RowQueue:
         self._lock = threading.Lock()
         self._room = threading.Condition(self._lock)
         self._rows = threading.Condition(self._lock)
-        self._taker_waiting = False
+        self._takers_waiting = 0
         self._putters_waiting = 0
-        self._woken = False
+        # wake() ends every wait begun before it: each take compares it with its start.
+        self._wakes = 0
 
     def put(self, item: Item, timeout: float) -> bool:
         """Queue ``item`` (counted in ``accepted``); False if no room came within ``timeout``."""
@@ -51,44 +52,43 @@ class RowQueue:
                     self._putters_waiting -= 1
             items.append(item)
             self.accepted += 1
-            if self._taker_waiting and (len(items) == 1 or len(items) >= self.batch_size):
+            if self._takers_waiting and (len(items) == 1 or len(items) >= self.batch_size):
                 self._rows.notify()
             return True
 
     def wake(self) -> None:
-        """End the thread's current wait for rows at once (flush, close)."""
+        """End the threads' current waits for rows at once (flush, close)."""
         with self._lock:
-            self._woken = True
-            self._rows.notify()
+            self._wakes += 1
+            self._rows.notify_all()
 
     def take(self, wait: float, gather: float) -> list[Item]:
         """Up to ``batch_size`` rows: waits up to ``wait`` seconds for a first row, then up
         to ``gather`` seconds more for a full batch, unless woken. [] if none came."""
         with self._lock:
             items = self._items
-            if not items and not self._wait(wait, lambda: bool(items)):
-                self._woken = False
+            woken = self._wakes
+            if not items and not self._wait(wait, lambda: bool(items), woken):
                 return []
-            if len(items) < self.batch_size and not self._woken:
-                self._wait(gather, lambda: len(items) >= self.batch_size)
-            self._woken = False
+            if len(items) < self.batch_size and self._wakes == woken:
+                self._wait(gather, lambda: len(items) >= self.batch_size, woken)
             count = min(len(items), self.batch_size)
             batch = [items.popleft() for _ in range(count)]
             if self._putters_waiting:
                 self._room.notify_all()
             return batch
 
-    def _wait(self, seconds: float, done: Callable[[], bool]) -> bool:
+    def _wait(self, seconds: float, done: Callable[[], bool], woken: int) -> bool:
         deadline = time.monotonic() + seconds
-        self._taker_waiting = True
+        self._takers_waiting += 1
         try:
-            while not done() and not self._woken:
+            while not done() and self._wakes == woken:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return False
                 self._rows.wait(remaining)
         finally:
-            self._taker_waiting = False
+            self._takers_waiting -= 1
         return done()
 
     def drain(self) -> list[Item]:
