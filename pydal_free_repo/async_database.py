@@ -384,17 +384,21 @@ class AsyncDatabase:
         conn: Conn | None = None,
         savepoint: bool = False,
         identifiers: Mapping[str, str | tuple[str, ...]] | None = None,
+        types: Sequence[int] | None = None,
     ) -> int:
         """Send ``rows`` (values in the statement's column order) through a named
         ``COPY ... FROM STDIN``; return how many were sent. With ``savepoint`` the COPY
         runs in a savepoint of ``conn``'s transaction, so a refused row leaves the
         transaction usable. ``identifiers`` fill the statement's ``{name}`` placeholders
-        (the table a partition COPY writes to)."""
+        (the table a partition COPY writes to). A binary COPY needs ``types``: the type
+        oid of each column, in the statement's order."""
         statement = queries.load(name).composed(identifiers)
         sent = 0
         async with self._borrow(conn) as c:
             block = c.transaction() if savepoint else contextlib.nullcontext()
             async with block, c.cursor() as cur, cur.copy(statement) as copy:
+                if types is not None:
+                    copy.set_types(types)
                 for row in rows:
                     await copy.write_row(row)
                     sent += 1
