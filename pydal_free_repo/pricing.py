@@ -37,7 +37,7 @@ import datetime as dt
 import logging
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -629,21 +629,51 @@ def price_row(prices: PriceBook, row: dict[str, Any], model_key: str, provider_k
     _set_cost(prices.price_for(row[model_key], row.get(provider_key), row["created_at"]), row)
 
 
-def price_rows(
+def priced(
     prices: PriceBook, rows: Iterable[dict[str, Any]], model_key: str, provider_key: str
-) -> None:
-    """``price_row`` for a batch: the price of a model whose price does not depend on the
-    call's time (the usual case) is looked up once per batch."""
+) -> Iterator[dict[str, Any]]:
+    """Each row, ``price_row`` done, as it is reached: the writer prices a batch while its
+    COPY streams, so the server is inserting the rows already sent meanwhile. The price of
+    a model whose price does not depend on the call's time (the usual case) is looked up
+    once per batch, and a flat one (no tiers) is applied here, without ``cost_of``'s calls:
+    the same sums in the same order as ``_fast_cost``."""
     timeless: dict[tuple[str, str | None], tuple[bool, Price | None]] = {}
     for row in rows:
         key = (row[model_key], row.get(provider_key))
         known = timeless.get(key)
         if known is None:
             known = timeless[key] = prices.timeless_price(*key)
+        price = known[1]
+        if price is not None and price.priced_by_tokens and price.rates is not None:
+            linear = price.rates.linear
+            i = row["prompt_tokens"]
+            cr = row["cached_input_tokens"]
+            cw = row["cache_write_input_tokens"]
+            if linear is not None and i is not None:
+                a_in, a_cr, a_cw, a_out, a_z, fee = linear
+                o = row["completion_tokens"]
+                z = row["reasoning_tokens"]
+                total = fee
+                if i:
+                    total += a_in * i
+                if cr:
+                    total += a_cr * cr
+                if cw:
+                    total += a_cw * cw
+                if o:
+                    total += a_out * o
+                if z:
+                    total += a_z * z
+                if total < _COST_LIMIT:
+                    row["pricing_id"] = price.id
+                    row["computed_cost"] = total
+                    yield row
+                    continue
         if known[0]:
-            _set_cost(known[1], row)
+            _set_cost(price, row)
         else:
             price_row(prices, row, model_key, provider_key)
+        yield row
 
 
 def _set_cost(price: Price | None, row: dict[str, Any]) -> None:

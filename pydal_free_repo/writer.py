@@ -2,9 +2,10 @@
 
 For agents that log thousands of calls a second (document 000's "batch commit" and
 "asynchronous logging"). The calling thread only checks a row and puts it on a bounded
-queue; a background thread writes the queue with ``COPY`` (``sql/writer/*.sql``), one
-transaction per table batch, when ``batch_size`` rows are waiting or ``flush_interval``
-seconds after the first of them.
+queue; background threads (``connections``, 2 by default, each on its own pooled
+connection) write the queue with ``COPY`` (``sql/writer/*.sql``), one transaction per
+table batch, when ``batch_size`` rows are waiting or ``flush_interval`` seconds after the
+first of them. Batches may commit out of order; the rows of one batch keep theirs.
 
 Policies (the guarantees a caller can rely on):
 
@@ -76,6 +77,8 @@ QUERIES = {
 COPY_TARGETS = {"llm_call_history": {"target": writer_partitions.PARENT}}
 # The runs' issue_keys, looked up once per batch of LLM or API calls (see _with_issue_keys).
 RUN_ISSUE_KEYS = "writer/run_issue_keys"
+# The column types of a binary COPY, read in each batch's transaction (see the SQL files).
+COPY_TYPES = {"llm_call_history": "writer/llm_call_copy_types"}
 # The foreign key a row for an unknown run would break, named in the refusal.
 RUN_FOREIGN_KEYS = {
     "llm_call_history": "fk_lch_history_id",
@@ -129,6 +132,17 @@ def _values_getter(table: str) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
     return operator.itemgetter(*columns(table))
 
 
+def _columns(table: str) -> dict[str, list[str]]:
+    return {"columns": list(columns(table))}
+
+
+def _types(table: str, found: list[dict[str, Any]]) -> list[int]:
+    """The type oids ``COPY_TYPES`` read, one per column of the table's COPY."""
+    if len(found) != len(columns(table)):
+        raise PfrError(f"{table} lacks a column the writer's COPY sends")
+    return [row["type_oid"] for row in found]
+
+
 def _run_ids(rows: Iterable[dict[str, Any]]) -> dict[str, list[int]]:
     return {"history_ids": sorted({row["history_id"] for row in rows})}
 
@@ -168,16 +182,23 @@ def _stamped(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-# The tables whose rows the writer prices (model column, provider column), once per batch.
+# The tables whose rows the writer prices (model column, provider column).
 PRICED = {
     "llm_call_history": ("model", "model_provider"),
     "generations": ("model_name", "model_provider"),
 }
 
 
-def _price_batch(db: Database, table: str, rows: Iterable[dict[str, Any]]) -> None:
+def _pricer(
+    db: Database, table: str
+) -> Callable[[Iterable[dict[str, Any]]], Iterable[dict[str, Any]]]:
+    """What prices a table's rows as the COPY reaches them (``pricing.priced``): the
+    server inserts the rows already sent while the next are priced."""
+    if table not in PRICED:
+        return lambda rows: rows
+    prices = pricing.book(db)  # before the COPY starts: it may read the database
     model_key, provider_key = PRICED[table]
-    pricing.price_rows(pricing.book(db), rows, model_key, provider_key)
+    return lambda rows: pricing.priced(prices, rows, model_key, provider_key)
 
 
 def llm_call_row(
@@ -217,9 +238,10 @@ class BufferedWriter:
         connect_timeout: float = 5.0,
         atexit_timeout: float = 30.0,
         flush_on_sigterm: bool = True,
+        connections: int = 2,
     ):
-        if max_queue < 1 or batch_size < 1:
-            raise InvalidValue("max_queue and batch_size must be at least 1")
+        if max_queue < 1 or batch_size < 1 or connections < 1:
+            raise InvalidValue("max_queue, batch_size and connections must be at least 1")
         self.db = db
         self.batch_size = batch_size
         self.flush_interval = flush_interval
@@ -234,14 +256,22 @@ class BufferedWriter:
         self._progress = threading.Condition()
         self._written: Counter[str] = Counter()
         self._rejected = 0
-        self._in_hand: list[tuple[str, dict[str, Any]]] = []
+        # The batch each writer thread holds (by thread ident), until it is written.
+        self._in_hand: dict[int, list[tuple[str, dict[str, Any]]]] = {}
         self._closing = threading.Event()
         self._abandon = threading.Event()
         self._hurry = threading.Event()
         self._closed = False
         self._report: WriterReport | None = None
-        self._thread = threading.Thread(target=self._run, name="pfr-buffered-writer", daemon=True)
-        self._thread.start()
+        # Two threads, each with its own connection: while one batch's COPY is being
+        # inserted by the server, the next is priced and sent on the other (``make bench``
+        # measures the gain). Never more than the pool lends.
+        self._threads = [
+            threading.Thread(target=self._run, name=f"pfr-buffered-writer-{i}", daemon=True)
+            for i in range(1, min(connections, db.pool.max_size) + 1)
+        ]
+        for thread in self._threads:
+            thread.start()
         atexit.register(self._at_exit)
         if flush_on_sigterm:
             shutdown.watch(self)  # chains to the application's handler; see shutdown.py
@@ -258,7 +288,10 @@ class BufferedWriter:
         self, history_id: int, call_type: str, model: str | None = None, **fields: Any
     ) -> None:
         """Queue an LLM call of an issue run (the fields of ``IssueHistory.record_llm_call``)."""
-        self._enqueue("llm_call_history", llm_call_row(history_id, call_type, model, **fields))
+        row = issue_rows.llm_call(history_id, call_type, model, **fields)  # llm_call_row's,
+        if row["created_at"] is None:  # inlined: thousands of calls a second come this way
+            row["created_at"] = _now()
+        self._enqueue("llm_call_history", row)
 
     def api_call(self, history_id: int, api_method: str, endpoint: str, **fields: Any) -> None:
         """Queue an API call of an issue run (status_code, duration_seconds, error_message)."""
@@ -335,10 +368,10 @@ class BufferedWriter:
         if self._report is None:
             self._closing.set()
             self._queue.wake()
-            self._thread.join(timeout)
-            if self._thread.is_alive():
+            self._join(timeout)
+            if any(thread.is_alive() for thread in self._threads):
                 self._abandon.set()
-                self._thread.join(self.connect_timeout + 5)
+                self._join(self.connect_timeout + 5)
             atexit.unregister(self._at_exit)
             self._collect_unwritten()
             self._report = self.stats
@@ -359,9 +392,15 @@ class BufferedWriter:
             )
         return self._report
 
+    def _join(self, timeout: float | None) -> None:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        for thread in self._threads:
+            thread.join(None if deadline is None else max(deadline - time.monotonic(), 0))
+
     def _collect_unwritten(self) -> None:
         with self._progress:
-            self.unwritten_rows.extend(self._in_hand)
+            for held in self._in_hand.values():
+                self.unwritten_rows.extend(held)
         self.unwritten_rows.extend(self._queue.drain())
 
     def _at_exit(self) -> None:
@@ -386,7 +425,7 @@ class BufferedWriter:
 
     def _reject_in_hand(self, exc: Exception) -> None:
         with self._progress:
-            held, self._in_hand = self._in_hand, []
+            held = self._in_hand.pop(threading.get_ident(), [])
         by_table = Counter(table for table, _ in held)
         for table in by_table:
             rows = [row for t, row in held if t == table]
@@ -403,20 +442,21 @@ class BufferedWriter:
             self._hurry.clear()
             return []
         with self._progress:
-            self._in_hand = batch
+            self._in_hand[threading.get_ident()] = batch
         return batch
 
     def _write(self, batch: list[tuple[str, dict[str, Any]]]) -> None:
         by_table: dict[str, list[dict[str, Any]]] = {}
         for table, row in batch:
             by_table.setdefault(table, []).append(row)
+        me = threading.get_ident()
         for table, rows in by_table.items():
             if not self._write_with_retry(table, rows):
                 return  # abandoned: the rows stay in _in_hand and are reported unwritten
             with self._progress:
-                self._in_hand = [item for item in self._in_hand if item[0] != table]
+                self._in_hand[me] = [item for item in self._in_hand[me] if item[0] != table]
         with self._progress:
-            self._in_hand = []
+            del self._in_hand[me]
 
     def _write_with_retry(self, table: str, rows: list[dict[str, Any]]) -> bool:
         delay = self.retry_initial
@@ -466,43 +506,66 @@ class BufferedWriter:
         names = columns(table)
         values = _values_getter(table)
         rejected: list[RejectedRow] = []
-        if table in PRICED:
-            _price_batch(self.db, table, rows)
+        priced = _pricer(self.db, table)
         with self.db.transaction(timeout=self.connect_timeout) as conn:
             if table == "llm_call_history" and not one_by_one:
-                return self._copy_llm_calls(conn, rows)
+                return self._copy_llm_calls(conn, rows, priced)
             if "issue_key" in names:
                 runs = self.db.fetch_all(RUN_ISSUE_KEYS, _run_ids(rows), conn=conn)
                 rows, rejected = _with_issue_keys(table, runs, rows)
             target = COPY_TARGETS.get(table)
+            types = None
+            if table in COPY_TYPES:
+                types = _types(
+                    table, self.db.fetch_all(COPY_TYPES[table], _columns(table), conn=conn)
+                )
             if not one_by_one:
-                self.db.copy_rows(name, map(values, rows), conn=conn, identifiers=target)
+                self.db.copy_rows(
+                    name, map(values, priced(rows)), conn=conn, identifiers=target, types=types
+                )
                 return rejected
-            for row in rows:
+            for row in priced(rows):
                 try:
                     self.db.copy_rows(
-                        name, [values(row)], conn=conn, savepoint=True, identifiers=target
+                        name,
+                        [values(row)],
+                        conn=conn,
+                        savepoint=True,
+                        identifiers=target,
+                        types=types,
                     )
                 except REFUSED_VALUES as exc:
                     rejected.append(RejectedRow(table, row, str(exc)))
         return rejected
 
-    def _copy_llm_calls(self, conn: Any, rows: list[dict[str, Any]]) -> list[RejectedRow]:
+    def _copy_llm_calls(
+        self,
+        conn: Any,
+        rows: list[dict[str, Any]],
+        priced: Callable[[Iterable[dict[str, Any]]], Iterable[dict[str, Any]]],
+    ) -> list[RejectedRow]:
         """COPY a batch of LLM calls straight into their monthly partitions where allowed
         (``writer_partitions``), the rest through the parent, in the caller's transaction:
-        the lock, the partitions and the runs are read in one round trip."""
-        *_, partitions, runs = self.db.fetch_all_together(
-            [*writer_partitions.LOOKUP, (RUN_ISSUE_KEYS, _run_ids(rows))], conn=conn
+        the lock, the partitions, the runs and the column types are read in one round trip."""
+        *_, partitions, runs, types = self.db.fetch_all_together(
+            [
+                *writer_partitions.LOOKUP,
+                (RUN_ISSUE_KEYS, _run_ids(rows)),
+                (COPY_TYPES["llm_call_history"], _columns("llm_call_history")),
+            ],
+            conn=conn,
         )
+        type_oids = _types("llm_call_history", types)
         keyed, rejected = _with_issue_keys("llm_call_history", runs, rows)
         values = _values_getter("llm_call_history")
         split = writer_partitions.split(partitions, keyed)
         for target, group in split.groups.items():
             self.db.copy_rows(
                 QUERIES["llm_call_history"],
-                map(values, group),
+                map(values, priced(group)),
                 conn=conn,
                 identifiers={"target": target},
+                types=type_oids,
             )
         if split.hours:
             self.db.execute(writer_partitions.MARK_HOURS, {"hours": sorted(split.hours)}, conn=conn)

@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 import textwrap
+import time
 
 import psycopg
 import pytest
@@ -106,6 +107,18 @@ def test_flush_waits_until_the_rows_are_written(db, dsn):
         assert count(dsn, "bitbucket_api_history") == 1
 
 
+def test_close_ends_every_writer_thread_wait_at_once(db, dsn):
+    # Both threads are waiting out a long flush_interval; close() must not wait for it.
+    run = make_run(dsn)
+    writer = BufferedWriter(db, flush_interval=120, connections=2)
+    writer.api_call(run, "GET", "/one")
+    started = time.monotonic()
+    report = writer.close(timeout=60)
+    assert time.monotonic() - started < 30
+    assert (report.written, report.unwritten) == (1, 0)
+    assert count(dsn, "bitbucket_api_history") == 1
+
+
 def test_rows_keep_the_time_they_were_accepted(db, dsn):
     run = make_run(dsn)
     when = dt.datetime(2024, 3, 1, 12, 0, tzinfo=dt.timezone.utc)
@@ -200,10 +213,16 @@ def test_a_full_queue_blocks_then_raises(dsn):
     # A pool that can never connect: the writer holds its rows and retries.
     unreachable = Database.connect(dsn + " port=1", timeout=0.2)
     writer = BufferedWriter(
-        unreachable, max_queue=3, batch_size=1, put_timeout=0.2, connect_timeout=0.2, retry_max=0.2
+        unreachable,
+        max_queue=3,
+        batch_size=1,
+        put_timeout=0.2,
+        connect_timeout=0.2,
+        retry_max=0.2,
+        connections=1,
     )
     try:
-        for i in range(4):  # one row in the thread's hands, three queued
+        for i in range(4):  # one row in the one thread's hands, three queued
             writer.api_call(1, "GET", f"/{i}")
         with pytest.raises(QueueFull, match="queue full"):
             writer.api_call(1, "GET", "/overflow")
