@@ -186,23 +186,35 @@ def _rate(price: Decimal | gp.TieredPrices, total_input: int) -> Decimal:
     return price
 
 
+def _linear_total(
+    linear: tuple[Decimal, Decimal, Decimal, Decimal, Decimal, Decimal],
+    i: int,
+    cr: int,
+    cw: int,
+    o: int,
+    z: int,
+) -> Decimal:
+    """A flat price's cost of the counts (``_Rates.linear``)."""
+    a_in, a_cr, a_cw, a_out, a_z, fee = linear
+    total = fee
+    if i:
+        total += a_in * i
+    if cr:
+        total += a_cr * cr
+    if cw:
+        total += a_cw * cw
+    if o:
+        total += a_out * o
+    if z:
+        total += a_z * z
+    return total
+
+
 def _fast_cost(r: _Rates, i: int, cr: int, cw: int, o: int, z: int) -> Decimal:
     """genai-prices' arithmetic for the stored token kinds (keep in step with
     ``ModelPrice.calc_price``: each unit's price * leaf count / per, summed)."""
     if r.linear is not None:
-        a_in, a_cr, a_cw, a_out, a_z, fee = r.linear
-        total = fee
-        if i:
-            total += a_in * i
-        if cr:
-            total += a_cr * cr
-        if cw:
-            total += a_cw * cw
-        if o:
-            total += a_out * o
-        if z:
-            total += a_z * z
-        return total
+        return _linear_total(r.linear, i, cr, cw, o, z)
     total = _ZERO
     if r.input is not None:
         leaf = (
@@ -635,8 +647,8 @@ def priced(
     """Each row, ``price_row`` done, as it is reached: the writer prices a batch while its
     COPY streams, so the server is inserting the rows already sent meanwhile. The price of
     a model whose price does not depend on the call's time (the usual case) is looked up
-    once per batch, and a flat one (no tiers) is applied here, without ``cost_of``'s calls:
-    the same sums in the same order as ``_fast_cost``."""
+    once per batch, and a flat one (no tiers) is applied here, without ``cost_of``'s calls
+    (``_fast_cost``'s sums, ``_set_cost``'s limit)."""
     timeless: dict[tuple[str, str | None], tuple[bool, Price | None]] = {}
     for row in rows:
         key = (row[model_key], row.get(provider_key))
@@ -647,23 +659,15 @@ def priced(
         if price is not None and price.priced_by_tokens and price.rates is not None:
             linear = price.rates.linear
             i = row["prompt_tokens"]
-            cr = row["cached_input_tokens"]
-            cw = row["cache_write_input_tokens"]
             if linear is not None and i is not None:
-                a_in, a_cr, a_cw, a_out, a_z, fee = linear
-                o = row["completion_tokens"]
-                z = row["reasoning_tokens"]
-                total = fee
-                if i:
-                    total += a_in * i
-                if cr:
-                    total += a_cr * cr
-                if cw:
-                    total += a_cw * cw
-                if o:
-                    total += a_out * o
-                if z:
-                    total += a_z * z
+                total = _linear_total(
+                    linear,
+                    i,
+                    row["cached_input_tokens"] or 0,
+                    row["cache_write_input_tokens"] or 0,
+                    row["completion_tokens"] or 0,
+                    row["reasoning_tokens"] or 0,
+                )
                 if total < _COST_LIMIT:
                     row["pricing_id"] = price.id
                     row["computed_cost"] = total
