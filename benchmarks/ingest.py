@@ -6,13 +6,15 @@ a. ``IssueHistory.record_llm_call``, one call per transaction, against the docum
    in autocommit; the pool checks a connection first only when it was idle for a second
    or more), and with a connection the caller holds in autocommit mode. Either way a
    call is one statement, one transaction, one round trip.
-b. ``BufferedWriter`` (rows checked and priced in Python, COPY in batches) against one
-   raw ``COPY`` of the same rows into the same table, and against one ``COPY`` into a
-   plain table with the same columns and indexes (``CREATE TABLE ... (LIKE
-   llm_call_history INCLUDING ALL)``: no partitions, no foreign key, no triggers). The
-   three run in ``ROUNDS`` interleaved rounds (plain, raw, writer, plain, raw, ...) and
-   each ratio is the median of the rounds' ratios: on a shared machine a burst of load
-   then hits one round, not one path.
+b. ``BufferedWriter`` (rows checked and priced in Python, binary COPY in batches on its
+   default two connections) against one raw ``COPY`` of the same rows into the same
+   table on one connection, and against one ``COPY`` into a plain table with the same
+   columns and indexes (``CREATE TABLE ... (LIKE llm_call_history INCLUDING ALL)``: no
+   partitions, no foreign key, no triggers). The writer on one connection
+   (``connections=1``) is measured too, to show what the second one adds. They run in
+   ``ROUNDS`` interleaved rounds (plain, raw, writer, plain, raw, ...) and each ratio is
+   the median of the rounds' ratios: on a shared machine a burst of load then hits one
+   round, not one path.
 
 Every row written to llm_call_history goes through the rollup marker trigger.
 """
@@ -61,6 +63,7 @@ class IngestReport:
     plains: list[Rate]
     plains_fk: list[Rate]
     writers: list[Rate]
+    writers_one: list[Rate]
     counted: int
     expected: int
 
@@ -79,6 +82,15 @@ class IngestReport:
     @property
     def writer(self) -> Rate:
         return _median_rate(self.writers)
+
+    @property
+    def writer_one(self) -> Rate:
+        return _median_rate(self.writers_one)
+
+    @property
+    def writer_one_ratio(self) -> float:
+        pairs = zip(self.writers_one, self.copies, strict=True)
+        return statistics.median(w.per_second / c.per_second for w, c in pairs)
 
     @property
     def repository_ratio(self) -> float:
@@ -143,12 +155,13 @@ def run(server: Server, n: int, *, quiet: bool = False) -> IngestReport:
         with psycopg.connect(dsn, autocommit=True) as conn:
             held = _repository(history, run_id, rows, quiet, conn=conn)
         _create_plain_table(dsn)
-        plains, plains_fk, copies, writers = [], [], [], []
+        plains, plains_fk, copies, writers, writers_one = [], [], [], [], []
         for _ in range(ROUNDS):
             plains.append(_copy(dsn, run_id, rows, quiet, table=PLAIN_TABLE))
             plains_fk.append(_copy(dsn, run_id, rows, quiet, table=PLAIN_FK_TABLE))
             copies.append(_copy(dsn, run_id, rows, quiet))
             writers.append(_writer(db, run_id, rows, quiet))
+            writers_one.append(_writer(db, run_id, rows, quiet, connections=1))
     with psycopg.connect(dsn) as conn:
         counted = conn.execute("SELECT count(*) FROM llm_call_history").fetchone()[0]
     return IngestReport(
@@ -160,8 +173,9 @@ def run(server: Server, n: int, *, quiet: bool = False) -> IngestReport:
         plains,
         plains_fk,
         writers,
+        writers_one,
         counted,
-        expected=(3 + 2 * ROUNDS) * n,
+        expected=(3 + 3 * ROUNDS) * n,
     )
 
 
@@ -262,12 +276,15 @@ def _copy(
     return Rate("raw COPY into llm_call_history, one transaction", len(rows), seconds)
 
 
-def _writer(db: Database, run_id: int, rows: list[dict[str, Any]], quiet: bool) -> Rate:
+def _writer(
+    db: Database, run_id: int, rows: list[dict[str, Any]], quiet: bool, connections: int = 2
+) -> Rate:
     started = time.perf_counter()
-    writer = BufferedWriter(db)
+    writer = BufferedWriter(db, connections=connections)
     for row in rows:
         writer.llm_call(run_id, **row)
     report = writer.close()
     seconds = time.perf_counter() - started
-    log(f"  BufferedWriter: {len(rows):,} rows in {seconds:.2f} s ({report})", quiet=quiet)
-    return Rate("BufferedWriter (put ... close)", len(rows), seconds)
+    label = f"BufferedWriter(connections={connections})"
+    log(f"  {label}: {len(rows):,} rows in {seconds:.2f} s ({report})", quiet=quiet)
+    return Rate(f"{label}, put ... close", len(rows), seconds)
