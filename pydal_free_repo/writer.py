@@ -432,11 +432,13 @@ class BufferedWriter:
             self._settle(table, 0, [RejectedRow(table, row, repr(exc)) for row in rows])
 
     def _take(self) -> list[tuple[str, dict[str, Any]]]:
+        since = self._queue.wakes  # a flush or close from here on ends the waits below
         closing = self._closing.is_set()
         hurried = closing or self._hurry.is_set()
         batch = self._queue.take(
             wait=0.05 if closing else self.flush_interval,
             gather=0.0 if hurried else self.flush_interval,
+            since=since,
         )
         if not batch:
             self._hurry.clear()

@@ -62,12 +62,19 @@ class RowQueue:
             self._wakes += 1
             self._rows.notify_all()
 
-    def take(self, wait: float, gather: float) -> list[Item]:
+    @property
+    def wakes(self) -> int:
+        """How many times ``wake`` was called (read without the lock: an int read is atomic)."""
+        return self._wakes
+
+    def take(self, wait: float, gather: float, since: int | None = None) -> list[Item]:
         """Up to ``batch_size`` rows: waits up to ``wait`` seconds for a first row, then up
-        to ``gather`` seconds more for a full batch, unless woken. [] if none came."""
+        to ``gather`` seconds more for a full batch, unless woken (after ``since``, a
+        ``wakes`` the caller read before deciding the waits; else after the call).
+        [] if none came."""
         with self._lock:
             items = self._items
-            woken = self._wakes
+            woken = self._wakes if since is None else since
             if not items and not self._wait(wait, lambda: bool(items), woken):
                 return []
             if len(items) < self.batch_size and self._wakes == woken:
