@@ -288,10 +288,7 @@ class BufferedWriter:
         self, history_id: int, call_type: str, model: str | None = None, **fields: Any
     ) -> None:
         """Queue an LLM call of an issue run (the fields of ``IssueHistory.record_llm_call``)."""
-        row = issue_rows.llm_call(history_id, call_type, model, **fields)  # llm_call_row's,
-        if row["created_at"] is None:  # inlined: thousands of calls a second come this way
-            row["created_at"] = _now()
-        self._enqueue("llm_call_history", row)
+        self._enqueue("llm_call_history", llm_call_row(history_id, call_type, model, **fields))
 
     def api_call(self, history_id: int, api_method: str, endpoint: str, **fields: Any) -> None:
         """Queue an API call of an issue run (status_code, duration_seconds, error_message)."""
